@@ -1,0 +1,3 @@
+from totrackit.cli.main import cli
+
+cli()

@@ -1,0 +1,1 @@
+"""Analytics: per-tag impact with latency percentiles, headline counts, per-name rollups."""

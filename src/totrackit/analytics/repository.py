@@ -1,0 +1,195 @@
+"""Every SQL statement behind the analytics endpoints (contract section 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from totrackit.analytics.percentiles import PERCENTILES, lower_rank
+from totrackit.db import dialect
+from totrackit.db.tables import process_tags, processes
+
+p = processes
+TAG_ROW_LIMIT = 100
+PROBLEM_OUTCOMES = ("OVERDUE", "COMPLETED_LATE", "FAILED")
+OUTCOME_COLUMNS = {
+    "overdue": "OVERDUE",
+    "on_track": "ON_TRACK",
+    "completed_late": "COMPLETED_LATE",
+    "completed_on_time": "COMPLETED_ON_TIME",
+    "failed": "FAILED",
+}
+
+
+def _scoped_runs(conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None) -> CTE:
+    """Every ACTIVE run plus runs finished since ``since``, with their outcome and duration."""
+    active = p.c.status == "ACTIVE"
+    outcome = case(
+        (and_(active, p.c.deadline.is_not(None), p.c.deadline < now), "OVERDUE"),
+        (active, "ON_TRACK"),
+        (p.c.status == "FAILED", "FAILED"),
+        (and_(p.c.deadline.is_not(None), p.c.completed_at > p.c.deadline), "COMPLETED_LATE"),
+        else_="COMPLETED_ON_TIME",
+    )
+    duration = case(
+        (p.c.status == "COMPLETED", dialect.seconds_between(conn, p.c.started_at, p.c.completed_at))
+    )
+    statement = select(p.c.id, outcome.label("outcome"), duration.label("duration_s")).where(
+        or_(active, p.c.completed_at >= since)
+    )
+    if name is not None:
+        statement = statement.where(p.c.name == name)
+    return statement.cte("scoped")
+
+
+def _outcome_counts(outcome: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    columns = [
+        func.sum(case((outcome == value, 1), else_=0)).label(label)
+        for label, value in OUTCOME_COLUMNS.items()
+    ]
+    problems = func.sum(case((outcome.in_(PROBLEM_OUTCOMES), 1), else_=0))
+    return [*columns, func.count().label("total"), problems.label("problems")]
+
+
+def _duration_inputs(durations: Select[Any], group: Sequence[str]) -> Select[Any]:
+    """Count, sum and the order statistics each percentile interpolates between, per group."""
+    ranked_source = durations.subquery("durations")
+    keys = [ranked_source.c[column] for column in group]
+    rank = func.row_number().over(partition_by=keys, order_by=ranked_source.c.duration_s) - 1
+    size = func.count().over(partition_by=keys)
+    ranked = select(*keys, ranked_source.c.duration_s, rank.label("rn"), size.label("n")).subquery(
+        "ranked"
+    )
+    columns: list[ColumnElement[Any]] = [
+        func.max(ranked.c.n).label("n"),
+        func.sum(ranked.c.duration_s).label("total"),
+    ]
+    for label, per_mille in PERCENTILES.items():
+        low = lower_rank(ranked.c.n - 1, per_mille)
+        columns.append(
+            func.max(case((ranked.c.rn == low, ranked.c.duration_s))).label(f"{label}_lo")
+        )
+        columns.append(
+            func.max(case((ranked.c.rn == low + 1, ranked.c.duration_s))).label(f"{label}_hi")
+        )
+    grouped = [ranked.c[column] for column in group]
+    return select(*grouped, *columns).group_by(*grouped)
+
+
+async def tag_totals(
+    conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Counts over all scoped runs, and the inputs of their duration statistics."""
+    scoped = _scoped_runs(conn, now=now, since=since, name=name)
+    counts = select(
+        func.count().label("total"),
+        func.sum(case((scoped.c.outcome.in_(PROBLEM_OUTCOMES), 1), else_=0)).label("problems"),
+    )
+    durations = select(scoped.c.duration_s).where(scoped.c.duration_s.is_not(None))
+    count_row = (await conn.execute(counts)).mappings().one()
+    duration_row = (await conn.execute(_duration_inputs(durations, []))).mappings().first()
+    return count_row, duration_row or {"n": 0}
+
+
+async def tag_breakdown(
+    conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None
+) -> tuple[Sequence[Mapping[str, Any]], dict[tuple[str, str], Mapping[str, Any]]]:
+    """The top tag (key, value) groups by problems, and their duration statistic inputs."""
+    scoped = _scoped_runs(conn, now=now, since=since, name=name)
+    t = process_tags
+    joined = scoped.join(t, t.c.process_pk == scoped.c.id)
+    top = (
+        select(t.c.key, t.c.value, *_outcome_counts(scoped.c.outcome))
+        .select_from(joined)
+        .group_by(t.c.key, t.c.value)
+        .order_by(
+            func.sum(case((scoped.c.outcome.in_(PROBLEM_OUTCOMES), 1), else_=0)).desc(),
+            func.count().desc(),
+            t.c.key,
+            t.c.value,
+        )
+        .limit(TAG_ROW_LIMIT)
+    )
+    groups = (await conn.execute(top)).mappings().all()
+    if not groups:
+        return [], {}
+    wanted = [(row["key"], row["value"]) for row in groups]
+    durations = (
+        select(t.c.key, t.c.value, scoped.c.duration_s)
+        .select_from(joined)
+        .where(scoped.c.duration_s.is_not(None), tuple_(t.c.key, t.c.value).in_(wanted))
+    )
+    rows = (await conn.execute(_duration_inputs(durations, ["key", "value"]))).mappings().all()
+    return groups, {(row["key"], row["value"]): row for row in rows}
+
+
+async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) -> Mapping[str, Any]:
+    has_deadline = p.c.deadline.is_not(None)
+    status = p.c.status
+    on_time = and_(has_deadline, p.c.completed_at <= p.c.deadline)
+    late = and_(has_deadline, p.c.completed_at > p.c.deadline)
+    recent = p.c.completed_at >= day_ago
+    conditions = {
+        "active": status == "ACTIVE",
+        "completed": status == "COMPLETED",
+        "failed": status == "FAILED",
+        "overdue": and_(status == "ACTIVE", has_deadline, p.c.deadline < now),
+        "on_track": and_(status == "ACTIVE", has_deadline, p.c.deadline >= now),
+        "completed_on_time": and_(status == "COMPLETED", on_time),
+        "completed_late": and_(status == "COMPLETED", late),
+        "completed_24h": and_(status == "COMPLETED", recent),
+        "completed_on_time_24h": and_(status == "COMPLETED", recent, on_time),
+        "failed_24h": and_(status == "FAILED", recent),
+    }
+    columns = [_count_where(condition).label(label) for label, condition in conditions.items()]
+    return (await conn.execute(select(func.count().label("total"), *columns))).mappings().one()
+
+
+async def name_rollups(
+    conn: AsyncConnection, *, now: datetime, limit: int, offset: int
+) -> tuple[Sequence[Mapping[str, Any]], int]:
+    has_deadline = p.c.deadline.is_not(None)
+    completed = p.c.status == "COMPLETED"
+    conditions = {
+        "active": p.c.status == "ACTIVE",
+        "failed": p.c.status == "FAILED",
+        "overdue": and_(p.c.status == "ACTIVE", has_deadline, p.c.deadline < now),
+        "completed": completed,
+        "completed_on_time": and_(completed, has_deadline, p.c.completed_at <= p.c.deadline),
+        "completed_late": and_(completed, has_deadline, p.c.completed_at > p.c.deadline),
+    }
+    statement = (
+        select(
+            p.c.name,
+            func.count().label("total"),
+            *[_count_where(condition).label(label) for label, condition in conditions.items()],
+            func.max(p.c.started_at).label("last_started_at"),
+        )
+        .group_by(p.c.name)
+        .order_by(func.count().desc(), p.c.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await conn.execute(statement)).mappings().all()
+    total = (await conn.execute(select(func.count(distinct(p.c.name))))).scalar_one()
+    return rows, int(total)
+
+
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)

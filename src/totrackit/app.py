@@ -1,0 +1,71 @@
+"""The application factory: the composition root that wires settings, database and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from totrackit import __version__
+from totrackit.analytics.routes import router as analytics_router
+from totrackit.analytics.service import AnalyticsService
+from totrackit.clock import Clock, SystemClock
+from totrackit.db import migrate
+from totrackit.db.engine import make_engine
+from totrackit.health.routes import router as health_router
+from totrackit.processes.routes import router as processes_router
+from totrackit.processes.service import ProcessService
+from totrackit.settings import Settings
+from totrackit.state import AppState
+from totrackit.web.auth import ApiKeyMiddleware
+from totrackit.web.errors import install_error_handlers
+from totrackit.web.openapi import build_openapi, mount_swagger_assets
+from totrackit.web.openapi import router as docs_router
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """Build the ASGI application for these settings; resources open in the lifespan."""
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        try:
+            if settings.auto_migrate:
+                await migrate.upgrade(engine)
+            app.state.totrackit = AppState(
+                settings=settings,
+                engine=engine,
+                clock=clock,
+                processes=ProcessService(
+                    clock=clock, exact_count_limit=settings.list_exact_count_limit
+                ),
+                analytics=AnalyticsService(clock=clock),
+            )
+            logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="ToTrackIt API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+        debug=False,
+    )
+    install_error_handlers(app)
+    for router in (processes_router, analytics_router, health_router, docs_router):
+        app.include_router(router)
+    mount_swagger_assets(app)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    if settings.api_key_value:
+        app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
+    return app

@@ -1,0 +1,25 @@
+"""The ``totrackit`` command."""
+
+from __future__ import annotations
+
+import click
+
+from totrackit import __version__
+from totrackit.cli.migrate import migrate
+from totrackit.cli.server import api, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """ToTrackIt: deadline tracking for asynchronous business processes."""
+
+
+@cli.command()
+def version() -> None:
+    """Print the ToTrackIt version."""
+    click.echo(__version__)
+
+
+cli.add_command(serve)
+cli.add_command(api)
+cli.add_command(migrate)

@@ -1,0 +1,56 @@
+"""Creating the async engine for the configured database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from totrackit.db.url import Backend, DatabaseURL
+from totrackit.settings import Settings
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """Build the engine: pooled connections on PostgreSQL, tuned pragmas on SQLite."""
+    database = settings.database
+    if database.backend is Backend.SQLITE:
+        return _sqlite_engine(database)
+    return _postgresql_engine(database, settings)
+
+
+def _postgresql_engine(database: DatabaseURL, settings: Settings) -> AsyncEngine:
+    server_settings = {"application_name": "totrackit", "timezone": "UTC"}
+    if settings.db_statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return create_async_engine(
+        database.async_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        connect_args={"server_settings": server_settings},
+    )
+
+
+def _sqlite_engine(database: DatabaseURL) -> AsyncEngine:
+    path = database.sqlite_path
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(database.async_url, connect_args={"timeout": 30})
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # WAL lets readers run beside the single writer; NORMAL sync is durable across application
+    # crashes in WAL mode; foreign keys are off by default in SQLite and the tag rows need them.
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=30000",
+    ):
+        cursor.execute(pragma)
+    cursor.close()

@@ -1,0 +1,113 @@
+"""The schema, as SQLAlchemy Core tables. Migrations in ``totrackit/db/migrations`` build it.
+
+``processes`` holds one row per run. ``process_tags`` repeats each run's tags one row per tag so
+that tag filters and per-tag analytics are index-backed on both databases (a JSON column alone
+has no usable index on SQLite, and PostgreSQL's planner cannot estimate JSONB containment).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+
+from totrackit.db.types import JSONDocument, Timestamp
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# BIGINT on PostgreSQL; SQLite only auto-increments a column declared exactly INTEGER.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+ACTIVE_ONLY = text("status = 'ACTIVE'")
+UNWARNED = text("status = 'ACTIVE' AND deadline IS NOT NULL AND deadline_warned_at IS NULL")
+UNNOTIFIED = text("status = 'ACTIVE' AND deadline IS NOT NULL AND deadline_notified_at IS NULL")
+
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", BigIntId, primary_key=True, autoincrement=True),
+    Column("process_id", String(50), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", Timestamp(), nullable=False),
+    Column("completed_at", Timestamp()),
+    Column("deadline", Timestamp()),
+    Column("tags", JSONDocument),
+    Column("context", JSONDocument),
+    Column("deadline_warned_at", Timestamp()),
+    Column("deadline_notified_at", Timestamp()),
+    Column("namespace_id", BigInteger()),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+    CheckConstraint("status IN ('ACTIVE', 'COMPLETED', 'FAILED')", name="status"),
+    # Only one ACTIVE run per (name, id); finished runs may share the id (contract 2.4).
+    Index(
+        "uq_processes_active_name_process_id",
+        "name",
+        "process_id",
+        unique=True,
+        postgresql_where=ACTIVE_ONLY,
+        sqlite_where=ACTIVE_ONLY,
+    ),
+    Index("ix_processes_name_process_id", "name", "process_id"),
+    # Every list sort order ends with "id DESC", so each list index carries it.
+    Index("ix_processes_started_at_id", "started_at", "id"),
+    Index("ix_processes_status_started_at_id", "status", "started_at", "id"),
+    Index("ix_processes_name_started_at_id", "name", "started_at", "id"),
+    Index("ix_processes_name_status_started_at_id", "name", "status", "started_at", "id"),
+    Index("ix_processes_deadline_id", "deadline", "id"),
+    Index("ix_processes_completed_at_id", "completed_at", "id"),
+    # The deadline scanners walk these small partial indexes.
+    Index(
+        "ix_processes_unwarned_deadline",
+        "deadline",
+        postgresql_where=UNWARNED,
+        sqlite_where=UNWARNED,
+    ),
+    Index(
+        "ix_processes_unnotified_deadline",
+        "deadline",
+        postgresql_where=UNNOTIFIED,
+        sqlite_where=UNNOTIFIED,
+    ),
+)
+
+process_tags = Table(
+    "process_tags",
+    metadata,
+    Column(
+        "process_pk",
+        BigIntId,
+        ForeignKey("processes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("key", String(50), nullable=False),
+    Column("value", String(100), nullable=False),
+    # Copied from the run (it never changes) so a tag's runs can be walked newest first.
+    Column("started_at", Timestamp(), nullable=False),
+    Index(
+        "ix_process_tags_key_value_started_at_process_pk",
+        "key",
+        "value",
+        "started_at",
+        "process_pk",
+    ),
+)

@@ -1,0 +1,1 @@
+"""Process runs: create, read, complete or fail, delete and list."""

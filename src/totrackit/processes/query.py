@@ -1,0 +1,65 @@
+"""Parsing the list endpoint's query language: ``sort_by`` and ``tags`` (contract 1.7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from totrackit.processes.models import DeadlineStatus, Status
+
+
+class SortField(StrEnum):
+    STARTED_AT = "started_at"
+    COMPLETED_AT = "completed_at"
+    DEADLINE = "deadline"
+    NAME = "name"
+    STATUS = "status"
+    DURATION = "duration"
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: SortField = SortField.STARTED_AT
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    name: str | None = None
+    process_id: str | None = None
+    status: Status | None = None
+    deadline_status: DeadlineStatus | None = None
+    deadline_before: datetime | None = None
+    deadline_after: datetime | None = None
+    running_for_minutes: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def parse_sort(raw: str | None) -> Sort:
+    """Parse ``field[:asc|desc]``; only the first comma-separated item counts.
+
+    Kept exactly as the original behaves, because clients depend on it: no direction means
+    ascending, any direction other than ``asc`` means descending, and an unknown field falls back
+    to ``started_at`` while keeping the parsed direction.
+    """
+    if raw is None or not raw.strip():
+        return Sort()
+    first = raw.split(",", 1)[0].strip()
+    name, _, direction = first.partition(":")
+    descending = bool(direction) and direction.strip().lower() != "asc"
+    try:
+        sort_field = SortField(name.strip().lower())
+    except ValueError:
+        sort_field = SortField.STARTED_AT
+    return Sort(field=sort_field, descending=descending)
+
+
+def parse_tags(raw: str | None) -> dict[str, str]:
+    """Parse ``k1:v1,k2:v2`` into pairs that must all match; a later duplicate key wins."""
+    pairs: dict[str, str] = {}
+    for piece in (raw or "").split(","):
+        key, colon, value = piece.strip().partition(":")
+        if colon and key.strip():
+            pairs[key.strip()] = value.strip()
+    return pairs

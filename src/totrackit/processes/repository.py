@@ -1,0 +1,186 @@
+"""Every SQL statement about process runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from totrackit.db import dialect
+from totrackit.db.tables import process_tags, processes
+from totrackit.db.types import Timestamp
+from totrackit.processes.models import DeadlineStatus, ProcessRun, Status
+from totrackit.processes.query import ListFilter, Sort, SortField
+
+p = processes
+
+
+async def insert_run(
+    conn: AsyncConnection,
+    *,
+    name: str,
+    process_id: str,
+    started_at: datetime,
+    deadline: datetime | None,
+    tags: list[dict[str, str]],
+    context: dict[str, Any],
+) -> ProcessRun | None:
+    """Insert an ACTIVE run; None when an ACTIVE run with the same (name, id) exists."""
+    statement = (
+        dialect.insert_ignoring_conflicts(conn)
+        .values(
+            process_id=process_id,
+            name=name,
+            status=Status.ACTIVE.value,
+            started_at=started_at,
+            deadline=deadline,
+            tags=tags or None,
+            context=context or None,
+            created_at=started_at,
+            updated_at=started_at,
+        )
+        .returning(*p.c)
+    )
+    row = (await conn.execute(statement)).mappings().first()
+    if row is None:
+        return None
+    if tags:
+        await conn.execute(
+            insert(process_tags),
+            [
+                {
+                    "process_pk": row["id"],
+                    "position": position,
+                    "key": tag["key"],
+                    "value": tag["value"],
+                    "started_at": started_at,
+                }
+                for position, tag in enumerate(tags)
+            ],
+        )
+    return ProcessRun.from_row(row)
+
+
+async def find_run(conn: AsyncConnection, *, name: str, process_id: str) -> ProcessRun | None:
+    """The ACTIVE run with this (name, id), else the most recently started one."""
+    statement = (
+        select(p)
+        .where(p.c.name == name, p.c.process_id == process_id)
+        .order_by((p.c.status == Status.ACTIVE.value).desc(), p.c.started_at.desc(), p.c.id.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(statement)).mappings().first()
+    return ProcessRun.from_row(row) if row else None
+
+
+async def finish_active_run(
+    conn: AsyncConnection, *, name: str, process_id: str, status: Status, now: datetime
+) -> ProcessRun | None:
+    """Move the ACTIVE run with this (name, id) to ``status``; None when there is none."""
+    statement = (
+        update(p)
+        .where(p.c.name == name, p.c.process_id == process_id, p.c.status == Status.ACTIVE.value)
+        .values(status=status.value, completed_at=now, updated_at=now)
+        .returning(*p.c)
+    )
+    row = (await conn.execute(statement)).mappings().first()
+    return ProcessRun.from_row(row) if row else None
+
+
+async def delete_run(conn: AsyncConnection, *, pk: int) -> None:
+    await conn.execute(delete(process_tags).where(process_tags.c.process_pk == pk))
+    await conn.execute(delete(p).where(p.c.id == pk))
+
+
+async def list_runs(
+    conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int, now: datetime
+) -> list[ProcessRun]:
+    """One page of runs; asks for ``limit`` rows (callers pass page size + 1 to see more)."""
+    statement = (
+        select(p)
+        .where(*_conditions(where, now))
+        .order_by(*_order(sort, now), p.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await conn.execute(statement)).mappings().all()
+    return [ProcessRun.from_row(row) for row in rows]
+
+
+async def count_runs(
+    conn: AsyncConnection, *, where: ListFilter, now: datetime, cap: int | None
+) -> int:
+    """How many runs match, counting at most ``cap`` + 1 when a cap is given."""
+    matching: Select[Any] = select(literal(1)).select_from(p).where(*_conditions(where, now))
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    statement = select(func.count()).select_from(matching.subquery())
+    return int((await conn.execute(statement)).scalar_one())
+
+
+def _conditions(where: ListFilter, now: datetime) -> Sequence[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if where.name is not None:
+        clauses.append(p.c.name == where.name)
+    if where.process_id is not None:
+        clauses.append(p.c.process_id == where.process_id)
+    if where.status is not None:
+        clauses.append(p.c.status == where.status.value)
+    if where.deadline_status is not None:
+        clauses.append(_deadline_status_condition(where.deadline_status, now))
+    if where.deadline_before is not None:
+        clauses.append(p.c.deadline < where.deadline_before)
+    if where.deadline_after is not None:
+        clauses.append(p.c.deadline > where.deadline_after)
+    if where.running_for_minutes is not None:
+        started_before = now - timedelta(minutes=where.running_for_minutes)
+        clauses += [p.c.status == Status.ACTIVE.value, p.c.started_at <= started_before]
+    clauses += [_has_tag(key, value) for key, value in where.tags.items()]
+    return clauses
+
+
+def _deadline_status_condition(status: DeadlineStatus, now: datetime) -> ColumnElement[bool]:
+    has_deadline = p.c.deadline.is_not(None)
+    active = p.c.status == Status.ACTIVE.value
+    completed = p.c.status == Status.COMPLETED.value
+    return {
+        DeadlineStatus.MISSED: and_(active, has_deadline, p.c.deadline < now),
+        DeadlineStatus.ON_TRACK: and_(active, has_deadline, p.c.deadline >= now),
+        DeadlineStatus.COMPLETED_ON_TIME: and_(
+            completed, has_deadline, p.c.completed_at <= p.c.deadline
+        ),
+        DeadlineStatus.COMPLETED_LATE: and_(
+            completed, has_deadline, p.c.completed_at > p.c.deadline
+        ),
+    }[status]
+
+
+def _has_tag(key: str, value: str) -> ColumnElement[bool]:
+    t = process_tags
+    return exists().where(t.c.process_pk == p.c.id, t.c.key == key, t.c.value == value)
+
+
+def _order(sort: Sort, now: datetime) -> list[ColumnElement[Any]]:
+    column: ColumnElement[Any]
+    if sort.field is SortField.DURATION:
+        column = func.coalesce(p.c.completed_at, literal(now, Timestamp())) - p.c.started_at
+    else:
+        column = p.c[sort.field.value]
+    ordered = column.desc() if sort.descending else column.asc()
+    if sort.field in (SortField.COMPLETED_AT, SortField.DEADLINE):
+        ordered = ordered.nulls_last()
+    return [ordered]

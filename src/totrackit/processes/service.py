@@ -1,0 +1,133 @@
+"""Business rules of process runs (contract sections 1.3-1.7 and 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from totrackit.clock import Clock
+from totrackit.errors import (
+    InvalidArgument,
+    ProcessAlreadyCompleted,
+    ProcessAlreadyExists,
+    ProcessNotFound,
+)
+from totrackit.processes import repository
+from totrackit.processes.models import ProcessRun, Status
+from totrackit.processes.query import ListFilter, Sort
+from totrackit.processes.schemas import NewProcessRequest
+
+MAX_TAGS = 20
+# A deadline this far in the past is still accepted, to absorb client clock skew.
+PAST_DEADLINE_TOLERANCE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Page:
+    runs: list[ProcessRun]
+    total: int
+    total_exact: bool
+    limit: int
+    offset: int
+    now: datetime
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.runs) < self.total
+
+
+class ProcessService:
+    def __init__(self, *, clock: Clock, exact_count_limit: int) -> None:
+        self._clock = clock
+        self._exact_count_limit = exact_count_limit
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def start(
+        self, conn: AsyncConnection, *, name: str, request: NewProcessRequest
+    ) -> ProcessRun:
+        """Start a run; 409 when an ACTIVE run with the same (name, id) exists."""
+        now = self._clock.now()
+        deadline = _checked_deadline(request.deadline, now)
+        tags = [tag.model_dump() for tag in request.tags or []]
+        if len(tags) > MAX_TAGS:
+            raise InvalidArgument(f"Cannot have more than {MAX_TAGS} tags per process")
+        run = await repository.insert_run(
+            conn,
+            name=name,
+            process_id=request.id,
+            started_at=now,
+            deadline=deadline,
+            tags=tags,
+            context=request.context or {},
+        )
+        if run is None:
+            raise ProcessAlreadyExists(name, request.id)
+        return run
+
+    async def get(self, conn: AsyncConnection, *, name: str, process_id: str) -> ProcessRun:
+        """The ACTIVE run with this (name, id), else the newest; 404 when none exists."""
+        run = await repository.find_run(conn, name=name, process_id=process_id)
+        if run is None:
+            raise ProcessNotFound(name, process_id)
+        return run
+
+    async def finish(
+        self, conn: AsyncConnection, *, name: str, process_id: str, status: Status
+    ) -> ProcessRun:
+        """Complete or fail the ACTIVE run; 409 when it already finished, 404 when unknown."""
+        if status is Status.ACTIVE:
+            raise InvalidArgument("Cannot complete process with ACTIVE status")
+        run = await repository.finish_active_run(
+            conn, name=name, process_id=process_id, status=status, now=self._clock.now()
+        )
+        if run is not None:
+            return run
+        await self.get(conn, name=name, process_id=process_id)
+        raise ProcessAlreadyCompleted(name, process_id)
+
+    async def delete(self, conn: AsyncConnection, *, name: str, process_id: str) -> None:
+        """Delete the run the lookup rule selects, whatever its status."""
+        run = await self.get(conn, name=name, process_id=process_id)
+        await repository.delete_run(conn, pk=run.pk)
+
+    async def list(
+        self, conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int
+    ) -> Page:
+        """One page of runs with the total; totals above the exact-count limit are capped."""
+        now = self._clock.now()
+        runs = await repository.list_runs(
+            conn, where=where, sort=sort, limit=limit + 1, offset=offset, now=now
+        )
+        more = len(runs) > limit
+        runs = runs[:limit]
+        if not more and (runs or offset == 0):
+            total, exact = offset + len(runs), True
+        else:
+            total, exact = await self._count(conn, where, now)
+            total = max(total, offset + len(runs) + int(more))
+        return Page(runs=runs, total=total, total_exact=exact, limit=limit, offset=offset, now=now)
+
+    async def _count(
+        self, conn: AsyncConnection, where: ListFilter, now: datetime
+    ) -> tuple[int, bool]:
+        cap = self._exact_count_limit or None
+        total = await repository.count_runs(conn, where=where, now=now, cap=cap)
+        return total, cap is None or total <= cap
+
+
+def _checked_deadline(deadline: int | None, now: datetime) -> datetime | None:
+    if deadline is None:
+        return None
+    if deadline <= 0:
+        raise InvalidArgument("Deadline must be a positive timestamp")
+    try:
+        moment = datetime.fromtimestamp(deadline, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise InvalidArgument("Deadline is out of range") from exc
+    if moment < now - PAST_DEADLINE_TOLERANCE:
+        raise InvalidArgument("Deadline cannot be in the past")
+    return moment

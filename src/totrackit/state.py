@@ -1,0 +1,21 @@
+"""What the running application holds: created in the lifespan, disposed on shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from totrackit.analytics.service import AnalyticsService
+from totrackit.clock import Clock
+from totrackit.processes.service import ProcessService
+from totrackit.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    processes: ProcessService
+    analytics: AnalyticsService

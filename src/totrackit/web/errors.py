@@ -1,0 +1,121 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the contract's shape ``{error, message, timestamp, path, details?}``; no
+client mistake ends as a 500, and a framework 422 never reaches the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from totrackit.errors import AppError, FieldError, ValidationFailed
+from totrackit.web.responses import FastJSONResponse
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
+}
+INTERNAL_MESSAGE = "An unexpected error occurred. Please try again later."
+
+
+def error_body(
+    *, code: str, message: str, path: str, details: Sequence[FieldError] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "error": code,
+        "message": message,
+        "timestamp": int(time.time()),
+        "path": path,
+    }
+    if details is not None:
+        body["details"] = [
+            {"field": d.field, "message": d.message, "rejected_value": d.rejected_value}
+            for d in details
+        ]
+    return body
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Sequence[FieldError] | None = None,
+) -> FastJSONResponse:
+    body = error_body(code=code, message=message, path=request.url.path, details=details)
+    return FastJSONResponse(body, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _app_error(request: Request, exc: AppError) -> FastJSONResponse:
+    return error_response(request, exc.status_code, exc.code, exc.message, exc.details)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> FastJSONResponse:
+    failed = ValidationFailed([_field_error(error) for error in exc.errors()])
+    return await _app_error(request, failed)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> FastJSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    response = error_response(request, exc.status_code, code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> FastJSONResponse:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE)
+
+
+def _field_error(error: dict[str, Any]) -> FieldError:
+    location = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    field = ""
+    for part in location:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    return FieldError(
+        field=field or "body",
+        message=_message(error),
+        rejected_value=_json_safe(error.get("input")),
+    )
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "is required"
+    if kind == "json_invalid":
+        return "Malformed JSON request body"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == r"\S":
+        return "must not be blank"
+    return str(error.get("msg", "is invalid"))
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)

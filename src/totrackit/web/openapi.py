@@ -1,0 +1,117 @@
+"""The OpenAPI document: declared error responses, JSON and YAML forms, self-hosted Swagger UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.responses import HTMLResponse, Response
+from swagger_ui_bundle import swagger_ui_path
+
+from totrackit import __version__
+from totrackit.web.responses import FastJSONResponse
+
+_DESCRIPTIONS = {
+    400: "Invalid input: VALIDATION_ERROR (with details) or INVALID_ARGUMENT.",
+    401: "Missing or invalid X-API-KEY header.",
+    404: "No such process run.",
+    409: "Conflict: PROCESS_ALREADY_EXISTS or PROCESS_ALREADY_COMPLETED.",
+    413: "Request body too large.",
+    415: "The request body is not JSON.",
+    429: "Rate limit exceeded.",
+    500: "Unexpected server error.",
+}
+
+
+class FieldErrorBody(BaseModel):
+    field: str
+    message: str
+    rejected_value: Any = None
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="Machine-readable code, e.g. PROCESS_NOT_FOUND.")
+    message: str
+    timestamp: int = Field(description="Unix epoch seconds.")
+    path: str
+    details: list[FieldErrorBody] | None = Field(None, description="Only for VALIDATION_ERROR.")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry declaring these error codes (plus 500) with the error body."""
+    return {
+        code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in (*codes, 500)
+    }
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, without FastAPI's 422 entries (validation errors are 400 here)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title="ToTrackIt API",
+            version=__version__,
+            description=(
+                "Track asynchronous business processes against deadlines. Timestamps are Unix "
+                "epoch seconds."
+            ),
+            routes=app.routes,
+        )
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        schema["components"].setdefault("securitySchemes", {})["ApiKeyAuth"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-KEY",
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/openapi.json")
+async def openapi_json(request: Request) -> Response:
+    return FastJSONResponse(build_openapi(request.app))
+
+
+@router.get("/openapi.yml")
+@router.get("/openapi.yaml")
+async def openapi_yaml(request: Request) -> Response:
+    body = yaml.safe_dump(build_openapi(request.app), sort_keys=False, allow_unicode=True)
+    return Response(body, media_type="application/yaml")
+
+
+@router.get("/docs")
+@router.get("/swagger-ui")
+async def swagger_ui() -> HTMLResponse:
+    return HTMLResponse(_SWAGGER_PAGE)
+
+
+def mount_swagger_assets(app: FastAPI) -> None:
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="swagger-assets")
+
+
+_SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>ToTrackIt API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""

@@ -1,0 +1,23 @@
+import { api } from '../api/client';
+import { useResource } from '../hooks/useResource';
+
+/** A dot and a word for GET /health: UP, DEGRADED, DOWN, or unreachable. */
+export function HealthIndicator() {
+  const health = useResource('health', (signal) => api.health(signal));
+  let state = 'checking';
+  let label = 'Checking…';
+  if (health.error) {
+    state = 'unreachable';
+    label = 'Server unreachable';
+  } else if (health.data) {
+    state = health.data.status.toLowerCase();
+    label = `Server ${health.data.status}`;
+  }
+  const title = health.data?.version ? `API version ${health.data.version}` : undefined;
+  return (
+    <span className={`health health--${state}`} data-testid="health-status" data-state={state} title={title}>
+      <span className="health__dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}

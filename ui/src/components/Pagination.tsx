@@ -1,0 +1,42 @@
+import { formatNumber } from '../lib/format';
+
+interface Props {
+  offset: number;
+  limit: number;
+  count: number;
+  total: number;
+  hasMore: boolean;
+  onChange: (offset: number) => void;
+}
+
+export function Pagination({ offset, limit, count, total, hasMore, onChange }: Props) {
+  const first = count === 0 ? 0 : offset + 1;
+  const last = offset + count;
+  return (
+    <div className="pagination" data-testid="pagination">
+      <span className="muted" data-testid="page-info">
+        {count === 0 ? `0 of ${formatNumber(total)}` : `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(total)}`}
+      </span>
+      <div className="row">
+        <button
+          type="button"
+          className="btn btn--small"
+          disabled={offset <= 0}
+          onClick={() => onChange(Math.max(0, offset - limit))}
+          data-testid="page-prev"
+        >
+          ← Previous
+        </button>
+        <button
+          type="button"
+          className="btn btn--small"
+          disabled={!hasMore}
+          onClick={() => onChange(offset + limit)}
+          data-testid="page-next"
+        >
+          Next →
+        </button>
+      </div>
+    </div>
+  );
+}
