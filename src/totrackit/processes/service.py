@@ -108,7 +108,8 @@ class ProcessService:
             total, exact = offset + len(runs), True
         else:
             total, exact = await self._count(conn, where, now)
-            total = max(total, offset + len(runs) + int(more))
+            if not exact:  # a capped count: never claim fewer runs than this page proves exist
+                total = max(total, offset + len(runs) + int(more))
         return Page(runs=runs, total=total, total_exact=exact, limit=limit, offset=offset, now=now)
 
     async def _count(

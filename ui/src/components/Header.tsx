@@ -1,6 +1,6 @@
 import { useNav } from '../hooks/useNav';
 import { isPlainClick } from '../lib/dom';
-import type { PageKey } from '../lib/nav';
+import type { PageKey, Params } from '../lib/nav';
 import { pageOf } from '../lib/nav';
 import { HealthIndicator } from './HealthIndicator';
 import { openApiKeyDialog } from './apiKeyEvents';
@@ -35,7 +35,7 @@ export function Header({ hasApiKey }: { hasApiKey: boolean }) {
         </a>
         <nav className="nav" aria-label="Pages">
           {TABS.map((tab) => {
-            const params = tab.page ? { page: tab.page } : {};
+            const params: Params = tab.page ? { page: tab.page } : {};
             const active = current === tab.key || (tab.key === 'names' && current === 'name');
             return (
               <a

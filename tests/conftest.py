@@ -1,0 +1,99 @@
+"""Fixtures: every API test runs once on SQLite and once on a real PostgreSQL.
+
+PostgreSQL comes from ``TOTRACKIT_TEST_DATABASE_URL`` when set; otherwise the suite starts a
+throwaway server from the ``pgserver`` wheel, so nothing has to be installed by hand.
+Each test starts from empty tables (they are cleared after every test).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from totrackit.app import create_app
+from totrackit.db import migrate
+from totrackit.db.engine import make_engine
+from totrackit.db.tables import process_tags, processes
+from totrackit.settings import Settings
+from tests.support import FakeClock
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    configured = os.environ.get("TOTRACKIT_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    import warnings
+
+    with warnings.catch_warnings():
+        # pgserver's import asks platformdirs for a runtime dir, which warns on CI machines.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="totrackit-pg-") as data_dir:
+        server = pgserver.get_server(Path(data_dir), cleanup_mode="stop")
+        yield server.get_uri()
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'totrackit.db'}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(Settings(database_url=database_url))
+    await migrate.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    yield migrated_engine
+    async with migrated_engine.begin() as conn:
+        await conn.execute(delete(process_tags))
+        await conn.execute(delete(processes))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module (or with ``@pytest.mark.parametrize``) to change settings."""
+    return {}
+
+
+@pytest.fixture
+async def client(
+    engine: AsyncEngine, database_url: str, clock: FakeClock, settings_overrides: dict[str, Any]
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        database_url=database_url, env="test", auto_migrate=False, **settings_overrides
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client

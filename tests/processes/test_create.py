@@ -1,0 +1,212 @@
+"""POST /processes/{name}: starting a run (contract 1.3)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support import FakeClock, start_run
+
+
+async def test_a_new_run_is_active_and_on_track(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    response = await client.post(
+        "/processes/account-activation",
+        json={
+            "id": "run-001",
+            "deadline": clock.epoch(hours=1),
+            "tags": [{"key": "country", "value": "DE"}],
+            "context": {"customerId": "C1234", "nested": {"a": [1, 2]}},
+        },
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {
+        "id": "run-001",
+        "name": "account-activation",
+        "status": "ACTIVE",
+        "deadline_status": "ON_TRACK",
+        "started_at": clock.epoch(),
+        "completed_at": None,
+        "deadline": clock.epoch(hours=1),
+        "tags": [{"key": "country", "value": "DE"}],
+        "context": {"customerId": "C1234", "nested": {"a": [1, 2]}},
+        "duration": 0,
+    }
+
+
+async def test_arrays_and_objects_are_always_present(client: httpx.AsyncClient) -> None:
+    body = await start_run(client)
+
+    assert body["tags"] == []
+    assert body["context"] == {}
+    assert body["deadline_status"] is None
+    assert body["deadline"] is None
+
+
+async def test_tags_keep_their_order_and_duplicate_keys(client: httpx.AsyncClient) -> None:
+    tags = [("env", "prod"), ("country", "DE"), ("env", "canary")]
+
+    body = await start_run(client, tags=tags)
+
+    assert body["tags"] == [{"key": k, "value": v} for k, v in tags]
+
+
+async def test_unknown_fields_are_ignored(client: httpx.AsyncClient) -> None:
+    response = await client.post("/processes/p", json={"id": "abc", "status": "COMPLETED", "x": 1})
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "ACTIVE"
+
+
+async def test_a_deadline_within_the_skew_tolerance_is_accepted_as_missed(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    response = await client.post("/processes/p", json={"id": "abc", "deadline": clock.epoch(seconds=-30)})
+
+    assert response.status_code == 201
+    assert response.json()["deadline_status"] == "MISSED"
+
+
+async def test_a_duplicate_active_run_is_a_conflict(client: httpx.AsyncClient) -> None:
+    await start_run(client, "p", "run-1")
+
+    response = await client.post("/processes/p", json={"id": "run-1"})
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "PROCESS_ALREADY_EXISTS"
+    assert body["message"] == "Active process already exists: name='p', id='run-1'"
+    assert body["path"] == "/processes/p"
+    assert isinstance(body["timestamp"], int)
+
+
+async def test_the_same_id_may_run_again_after_it_finished(client: httpx.AsyncClient) -> None:
+    await start_run(client, "p", "run-1")
+    await client.put("/processes/p/run-1/complete")
+
+    response = await client.post("/processes/p", json={"id": "run-1"})
+
+    assert response.status_code == 201
+
+
+async def test_the_same_id_under_another_name_is_independent(client: httpx.AsyncClient) -> None:
+    await start_run(client, "first", "run-1")
+
+    assert (await client.post("/processes/second", json={"id": "run-1"})).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": ""}, "id"),
+        ({"id": "ab"}, "id"),
+        ({"id": "x" * 51}, "id"),
+        ({"id": "   "}, "id"),
+        ({}, "id"),
+        ({"id": 123}, "id"),
+        ({"id": "abc", "deadline": -1}, "deadline"),
+        ({"id": "abc", "deadline": "soon"}, "deadline"),
+        ({"id": "abc", "tags": [{"key": "", "value": "v"}]}, "tags[0].key"),
+        ({"id": "abc", "tags": [{"key": "k", "value": " "}]}, "tags[0].value"),
+        ({"id": "abc", "tags": [{"key": "k" * 51, "value": "v"}]}, "tags[0].key"),
+        ({"id": "abc", "tags": [{"key": "k", "value": "v" * 101}]}, "tags[0].value"),
+        ({"id": "abc", "tags": [{"key": "k"}]}, "tags[0].value"),
+        ({"id": "abc", "tags": "country:DE"}, "tags"),
+        ({"id": "abc", "context": [1, 2]}, "context"),
+        ({"id": "abc", "context": "text"}, "context"),
+    ],
+)
+async def test_malformed_bodies_are_validation_errors_with_details(
+    client: httpx.AsyncClient, body: dict[str, object], field: str
+) -> None:
+    response = await client.post("/processes/p", json=body)
+
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["error"] == "VALIDATION_ERROR"
+    assert error["message"] == "Request validation failed"
+    assert field in [detail["field"] for detail in error["details"]]
+
+
+@pytest.mark.parametrize(
+    ("deadline_offset", "message"),
+    [(None, "Deadline must be a positive timestamp"), (-120, "Deadline cannot be in the past")],
+)
+async def test_business_rules_reject_bad_deadlines(
+    client: httpx.AsyncClient, clock: FakeClock, deadline_offset: int | None, message: str
+) -> None:
+    deadline = 0 if deadline_offset is None else clock.epoch(seconds=deadline_offset)
+
+    response = await client.post("/processes/p", json={"id": "abc", "deadline": deadline})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "INVALID_ARGUMENT"
+    assert response.json()["message"] == message
+
+
+async def test_a_huge_deadline_is_a_clear_error_not_a_crash(client: httpx.AsyncClient) -> None:
+    response = await client.post("/processes/p", json={"id": "abc", "deadline": 10**18})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "INVALID_ARGUMENT"
+
+
+async def test_more_than_twenty_tags_are_rejected(client: httpx.AsyncClient) -> None:
+    tags = [{"key": f"k{i}", "value": "v"} for i in range(21)]
+
+    response = await client.post("/processes/p", json={"id": "abc", "tags": tags})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        **response.json(),
+        "error": "INVALID_ARGUMENT",
+        "message": "Cannot have more than 20 tags per process",
+    }
+
+
+async def test_twenty_tags_are_fine(client: httpx.AsyncClient) -> None:
+    tags = [(f"k{i}", "v") for i in range(20)]
+
+    body = await start_run(client, tags=tags)
+
+    assert len(body["tags"]) == 20
+
+
+@pytest.mark.parametrize("name", ["x" * 101, "test@process!", "with space"])
+async def test_invalid_names_are_rejected(client: httpx.AsyncClient, name: str) -> None:
+    response = await client.post(f"/processes/{name}", json={"id": "abc"})
+
+    assert response.status_code in (400, 404)
+    assert response.json()["error"] in ("VALIDATION_ERROR", "NOT_FOUND")
+
+
+async def test_posting_to_the_collection_is_method_not_allowed(client: httpx.AsyncClient) -> None:
+    response = await client.post("/processes/", json={"id": "abc"})
+
+    assert response.status_code == 405
+    assert response.json()["error"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_a_missing_body_is_a_validation_error(client: httpx.AsyncClient) -> None:
+    response = await client.post("/processes/p", headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+async def test_malformed_json_is_a_validation_error(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/processes/p", content=b'{"id": "abc",', headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+async def test_a_non_json_body_is_unsupported_media_type(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/processes/p", content=b"id=abc", headers={"content-type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert response.json()["error"] == "UNSUPPORTED_MEDIA_TYPE"
