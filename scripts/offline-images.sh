@@ -92,8 +92,8 @@ image_lines() { printf '%s\n' "$IMAGES" | sed '/^$/d'; }
 field() { printf '%s' "$1" | cut -d'|' -f"$2"; }
 
 if [ "$list_only" = 1 ]; then
-  printf '%-18s %-48s %-24s %s\n' NAME TAG VARIABLE STANDS-IN-FOR
-  image_lines | while IFS='|' read -r n t v o _; do printf '%-18s %-48s %-24s %s\n' "$n" "$t" "$v" "$o"; done
+  printf '%-18s %-56s %-24s %s\n' NAME TAG VARIABLE STANDS-IN-FOR
+  image_lines | while IFS='|' read -r n t v o _; do printf '%-18s %-56s %-24s %s\n' "$n" "$t" "$v" "$o"; done
   exit 0
 fi
 
@@ -253,7 +253,8 @@ PY
 }
 
 build_image() {
-  local name="$1" tag="$2" official="$3" target="$4" ctx="$WORKDIR/ctx/$name" t0 args=()
+  local name="$1" tag="$2" official="$3" target="$4" args=()
+  local ctx="$WORKDIR/ctx/$name"
   prepare_context "$name" "$ctx"
   args=(build --network host --progress plain
     --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "PREFIX=$PREFIX"
@@ -262,7 +263,6 @@ build_image() {
     -t "$tag")
   [ -n "$target" ] && args+=(--target "$target")
   [ "$name" = uv ] && args+=(-t "$PREFIX/uv:latest")
-  [ "$name" = distroless-python ] && args+=()
   "$DOCKER" "${args[@]}" "$ctx" >"$WORKDIR/build-$name.log" 2>&1 || {
     tail -n 30 "$WORKDIR/build-$name.log" >&2
     die "building $tag failed (full log: $WORKDIR/build-$name.log)"
@@ -440,9 +440,9 @@ write_env_file() {
 
 summary() {
   log "summary"
-  printf '    %-18s %-48s %8s %7s  %s\n' NAME TAG SIZE SECONDS STATUS
+  printf '    %-18s %-56s %8s %7s  %s\n' NAME TAG SIZE SECONDS STATUS
   image_lines | while IFS='|' read -r n t v o _; do
-    printf '    %-18s %-48s %8s %7s  %s\n' "$n" "$t" "$(size_of "$t")" "${SECONDS_TAKEN[$n]:--}" "${RESULT[$n]:-not selected}"
+    printf '    %-18s %-56s %8s %7s  %s\n' "$n" "$t" "$(size_of "$t")" "${SECONDS_TAKEN[$n]:--}" "${RESULT[$n]:-not selected}"
   done
   [ -n "${SECONDS_TAKEN[debootstrap]:-}" ] && info "(debootstrap alone: ${SECONDS_TAKEN[debootstrap]} s)"
   return 0

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.support import FakeClock
 from totrackit.app import create_app
 from totrackit.db import migrate
 from totrackit.db.engine import make_engine
 from totrackit.db.tables import process_tags, processes
 from totrackit.settings import Settings
-from tests.support import FakeClock
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -56,9 +56,7 @@ async def start_run(
 async def finish_run(
     client: httpx.AsyncClient, name: str, process_id: str, status: str = "COMPLETED"
 ) -> dict[str, Any]:
-    response = await client.put(
-        f"/processes/{name}/{process_id}/complete", json={"status": status}
-    )
+    response = await client.put(f"/processes/{name}/{process_id}/complete", json={"status": status})
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result

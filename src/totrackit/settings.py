@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from totrackit.db.url import DatabaseURL, parse_database_url
@@ -73,10 +73,12 @@ class Settings(BaseSettings):
         ),
     )
 
-    @model_validator(mode="after")
-    def _check_database_url(self) -> Settings:
-        self.database  # noqa: B018 - parse once so a bad URL fails at start-up, not on first use
-        return self
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            parse_database_url(value.get_secret_value())  # fail at start-up, not on first use
+        return value
 
     @cached_property
     def database(self) -> DatabaseURL:

@@ -6,7 +6,6 @@ import httpx
 import pytest
 
 
-
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return {"api_key": "test-key-123"}

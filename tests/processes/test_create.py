@@ -8,7 +8,9 @@ import pytest
 from tests.support import FakeClock, start_run
 
 
-async def test_a_new_run_is_active_and_on_track(client: httpx.AsyncClient, clock: FakeClock) -> None:
+async def test_a_new_run_is_active_and_on_track(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
     response = await client.post(
         "/processes/account-activation",
         json={
@@ -61,7 +63,9 @@ async def test_unknown_fields_are_ignored(client: httpx.AsyncClient) -> None:
 async def test_a_deadline_within_the_skew_tolerance_is_accepted_as_missed(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    response = await client.post("/processes/p", json={"id": "abc", "deadline": clock.epoch(seconds=-30)})
+    response = await client.post(
+        "/processes/p", json={"id": "abc", "deadline": clock.epoch(seconds=-30)}
+    )
 
     assert response.status_code == 201
     assert response.json()["deadline_status"] == "MISSED"

@@ -80,7 +80,9 @@ class TestPagination:
 
         assert await ids(client) == ["run-2", "run-1", "run-0"]
 
-    @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=-1", "offset=-1", "limit=abc"])
+    @pytest.mark.parametrize(
+        "query", ["limit=0", "limit=101", "limit=-1", "offset=-1", "limit=abc"]
+    )
     async def test_out_of_range_paging_is_a_validation_error(
         self, client: httpx.AsyncClient, query: str
     ) -> None:
@@ -241,5 +243,7 @@ class TestSorting:
             ("name:sideways", ["ccc", "aaa", "bbb"]),
         ],
     )
-    async def test_sort_by(self, client: httpx.AsyncClient, sort_by: str, expected: list[str]) -> None:
+    async def test_sort_by(
+        self, client: httpx.AsyncClient, sort_by: str, expected: list[str]
+    ) -> None:
         assert await ids(client, f"sort_by={sort_by}") == expected

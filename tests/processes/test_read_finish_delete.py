@@ -24,7 +24,9 @@ class TestGet:
         assert response.json()["error"] == "PROCESS_NOT_FOUND"
         assert response.json()["message"] == "Process not found: name='p', id='nope'"
 
-    @pytest.mark.parametrize("path", ["/processes/" + "x" * 101 + "/abc", "/processes/p/" + "y" * 51])
+    @pytest.mark.parametrize(
+        "path", ["/processes/" + "x" * 101 + "/abc", "/processes/p/" + "y" * 51]
+    )
     async def test_overlong_name_or_id_is_a_validation_error(
         self, client: httpx.AsyncClient, path: str
     ) -> None:
@@ -142,7 +144,9 @@ class TestComplete:
         assert (await finish_run(client, "p", "run-1", "FAILED"))["status"] == "FAILED"
 
     @pytest.mark.parametrize("first", ["COMPLETED", "FAILED"])
-    async def test_finishing_twice_is_a_conflict(self, client: httpx.AsyncClient, first: str) -> None:
+    async def test_finishing_twice_is_a_conflict(
+        self, client: httpx.AsyncClient, first: str
+    ) -> None:
         await start_run(client, "p", "run-1")
         await finish_run(client, "p", "run-1", first)
 

@@ -38,7 +38,7 @@ def lower_rank(count_minus_one: Any, per_mille: int) -> Any:
     return count_minus_one * per_mille // 1000
 
 
-def stats_from_row(row: Mapping[str, Any]) -> DurationStats | None:
+def stats_from_row(row: Mapping[Any, Any]) -> DurationStats | None:
     """Build the stats from a row with ``n``, ``total`` and ``<p>_lo``/``<p>_hi`` columns."""
     count = int(row["n"] or 0)
     if count == 0:

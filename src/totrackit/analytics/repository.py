@@ -94,7 +94,7 @@ def _duration_inputs(durations: Select[Any], group: Sequence[str]) -> Select[Any
 
 async def tag_totals(
     conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None
-) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
     """Counts over all scoped runs, and the inputs of their duration statistics."""
     scoped = _scoped_runs(conn, now=now, since=since, name=name)
     counts = select(
@@ -109,7 +109,7 @@ async def tag_totals(
 
 async def tag_breakdown(
     conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None
-) -> tuple[Sequence[Mapping[str, Any]], dict[tuple[str, str], Mapping[str, Any]]]:
+) -> tuple[Sequence[Mapping[Any, Any]], dict[tuple[str, str], Mapping[Any, Any]]]:
     """The top tag (key, value) groups by problems, and their duration statistic inputs."""
     scoped = _scoped_runs(conn, now=now, since=since, name=name)
     t = process_tags
@@ -139,7 +139,7 @@ async def tag_breakdown(
     return groups, {(row["key"], row["value"]): row for row in rows}
 
 
-async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) -> Mapping[str, Any]:
+async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) -> Mapping[Any, Any]:
     has_deadline = p.c.deadline.is_not(None)
     status = p.c.status
     on_time = and_(has_deadline, p.c.completed_at <= p.c.deadline)
@@ -163,7 +163,7 @@ async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) ->
 
 async def name_rollups(
     conn: AsyncConnection, *, now: datetime, limit: int, offset: int
-) -> tuple[Sequence[Mapping[str, Any]], int]:
+) -> tuple[Sequence[Mapping[Any, Any]], int]:
     has_deadline = p.c.deadline.is_not(None)
     completed = p.c.status == "COMPLETED"
     conditions = {

@@ -30,7 +30,12 @@ async def tag_impact(
     return FastJSONResponse(body)
 
 
-@router.get("/summary", response_model=SummaryResponse, summary="Workspace headline counts")
+@router.get(
+    "/summary",
+    response_model=SummaryResponse,
+    responses=error_responses(),
+    summary="Workspace headline counts",
+)
 async def summary(state: State, conn: Transaction) -> FastJSONResponse:
     return FastJSONResponse(await state.analytics.summary(conn))
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.cli.settings import load_settings
-from totrackit.db import migrate as migrations
-from totrackit.db.engine import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
 
 def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    from totrackit.db.engine import make_engine
+
     settings = load_settings()
 
     async def run() -> T:
@@ -39,6 +41,8 @@ def migrate() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from totrackit.db import migrate as migrations
+
     _with_engine(lambda engine: migrations.upgrade(engine, revision))
     click.echo(f"Upgraded to {revision}.")
 
@@ -47,6 +51,8 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Revert migrations down to REVISION (e.g. -1, or base for an empty schema)."""
+    from totrackit.db import migrate as migrations
+
     _with_engine(lambda engine: migrations.downgrade(engine, revision))
     click.echo(f"Downgraded to {revision}.")
 
@@ -54,6 +60,8 @@ def downgrade(revision: str) -> None:
 @migrate.command()
 def current() -> None:
     """Show the revision the database is at, and the newest one available."""
+    from totrackit.db import migrate as migrations
+
     revision = _with_engine(migrations.current_revision)
     click.echo(f"current: {revision or 'none (empty schema)'}")
     click.echo(f"head:    {migrations.head_revision()}")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 
 import click
-import uvicorn
 
-from totrackit.app import create_app
 from totrackit.cli.settings import load_settings
 
 
 def _run(host: str | None, port: int | None) -> None:
+    # Imported here so that light commands (version, migrate current) start fast.
+    import uvicorn
+
+    from totrackit.app import create_app
+
     settings = load_settings(host=host, port=port)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -19,7 +19,7 @@ def is_sqlite(conn: AsyncConnection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
-def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElement[float]:
+def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElement[Any]:
     """``end - start`` in (fractional) seconds, for two Timestamp columns."""
     if is_sqlite(conn):
         return cast(end - start, Float) / 1_000_000.0

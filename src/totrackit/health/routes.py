@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from totrackit import __version__
 from totrackit.web.deps import State
+from totrackit.web.openapi import error_responses
 from totrackit.web.responses import FastJSONResponse
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -21,7 +22,7 @@ def _timestamp() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
-@router.get("/live", summary="Liveness: the process answers (no I/O)")
+@router.get("/live", responses=error_responses(), summary="Liveness: the process answers (no I/O)")
 async def live() -> FastJSONResponse:
     return FastJSONResponse(
         {
@@ -33,7 +34,14 @@ async def live() -> FastJSONResponse:
     )
 
 
-@router.get("/ready", summary="Readiness: the database answers")
+@router.get(
+    "/ready",
+    responses={
+        503: {"description": "Not ready: the database does not answer."},
+        **error_responses(),
+    },
+    summary="Readiness: the database answers",
+)
 async def ready(state: State) -> FastJSONResponse:
     started = time.perf_counter()
     try:

@@ -37,7 +37,7 @@ class ProcessRun:
     context: dict[str, Any]
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> ProcessRun:
+    def from_row(cls, row: Mapping[Any, Any]) -> ProcessRun:
         return cls(
             pk=row["id"],
             process_id=row["process_id"],

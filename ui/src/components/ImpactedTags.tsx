@@ -3,11 +3,10 @@ import type { Tag } from '../api/types';
 import { useResource } from '../hooks/useResource';
 import { formatNumber, formatPercent } from '../lib/format';
 import { Async } from './Async';
-import { EmptyState } from './EmptyState';
 import { Link } from './Link';
 import { TagChip } from './TagChip';
 
-const LIMIT = 8;
+const LIMIT = 10;
 
 /** Tags whose runs are overdue, late or failed in the last 24 h, worst first. */
 export function ImpactedTags({ onTag }: { onTag: (tag: Tag) => void }) {
@@ -15,7 +14,10 @@ export function ImpactedTags({ onTag }: { onTag: (tag: Tag) => void }) {
   return (
     <section className="card" data-testid="impacted-tags">
       <div className="card__head">
-        <h2>Impacted tags</h2>
+        <div>
+          <h2>Impacted tags</h2>
+          <div className="faint">Last 24 h · problems = overdue + late + failed, of all runs with the tag</div>
+        </div>
         <Link to={{ page: 'tags' }} testId="impacted-tags-all">
           All tags →
         </Link>
@@ -25,29 +27,26 @@ export function ImpactedTags({ onTag }: { onTag: (tag: Tag) => void }) {
           const impacted = data.tags.filter((t) => t.problems > 0).slice(0, LIMIT);
           if (impacted.length === 0) {
             return (
-              <EmptyState title="No impacted tags">
+              <div className="impact-strip muted" data-testid="empty-state">
                 No tagged run is overdue, late or failed in the last 24 h.
-              </EmptyState>
+              </div>
             );
           }
           return (
-            <ul className="impact-list">
+            <div className="impact-strip">
               {impacted.map((t) => (
-                <li key={`${t.key}=${t.value}`} data-testid="impacted-tag">
+                <span className="impact-item" key={`${t.key}=${t.value}`} data-testid="impacted-tag">
                   <TagChip tag={{ key: t.key, value: t.value }} onClick={onTag} />
-                  <span className="muted" title="overdue + late + failed, of all runs with this tag">
-                    <b style={{ color: 'var(--missed)' }}>{formatNumber(t.problems)}</b> of {formatNumber(t.total)} (
-                    {formatPercent(t.problems, t.total)})
+                  <span className="muted">
+                    <b style={{ color: 'var(--missed)' }}>{formatNumber(t.problems)}</b>/{formatNumber(t.total)} ·{' '}
+                    {formatPercent(t.problems, t.total)}
                   </span>
-                </li>
+                </span>
               ))}
-            </ul>
+            </div>
           );
         }}
       </Async>
-      <div className="faint" style={{ padding: '8px 16px', borderTop: '1px solid var(--border)' }}>
-        Last 24 h · problems = overdue + late + failed
-      </div>
     </section>
   );
 }

@@ -49,13 +49,13 @@ export function RunTable({ runs, now, sort, onSort, onOpen, onTag, showName = tr
                 data-run-id={run.id}
               >
                 {showName ? (
-                  <td>
+                  <td className="nowrap">
                     <Link to={{ name: run.name }} testId="run-name-link">
                       {run.name}
                     </Link>
                   </td>
                 ) : null}
-                <td className="mono" data-testid="run-id">
+                <td className="mono nowrap" data-testid="run-id">
                   {run.id}
                 </td>
                 <td>
@@ -73,7 +73,7 @@ export function RunTable({ runs, now, sort, onSort, onOpen, onTag, showName = tr
                 <td>
                   <TimeCell epoch={run.completed_at} now={now} />
                 </td>
-                <td className="num">{formatDuration(run.duration)}</td>
+                <td className="num nowrap">{formatDuration(run.duration)}</td>
                 <td>
                   <div className="chips">
                     {run.tags.map((tag, i) => (

@@ -37,7 +37,7 @@ export function SummaryCharts({ s }: { s: Summary }) {
           title="Last 24 hours"
           bars={[
             { label: 'Completed', value: s.completed_24h, color: OUTCOME_COLORS.completed_on_time },
-            { label: '… on time', value: s.completed_on_time_24h, color: OUTCOME_COLORS.on_track },
+            { label: 'Completed on time', value: s.completed_on_time_24h, color: OUTCOME_COLORS.on_track },
             { label: 'Failed', value: s.failed_24h, color: OUTCOME_COLORS.failed },
           ]}
         />

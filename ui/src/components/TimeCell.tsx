@@ -14,7 +14,7 @@ export function TimeCell({ epoch, now, warnIfPast = false, testId }: Props) {
   const late = warnIfPast && epoch < now;
   return (
     <span className="cell-time" title={formatDateTimeFull(epoch)} data-testid={testId}>
-      <time dateTime={new Date(epoch * 1000).toISOString()}>{formatDateTime(epoch)}</time>
+      <time dateTime={new Date(epoch * 1000).toISOString()}>{formatDateTime(epoch, now)}</time>
       <span className={late ? 'cell-time__rel cell-time__rel--late' : 'cell-time__rel'}>
         {formatRelative(epoch, now)}
       </span>

@@ -43,7 +43,6 @@ export function formatRelative(epoch: number | null | undefined, nowSeconds: num
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric',
   month: 'short',
   day: 'numeric',
   hour: '2-digit',
@@ -62,10 +61,20 @@ const fullFormat = new Intl.DateTimeFormat('en-GB', {
   timeZoneName: 'short',
 });
 
-/** "19 Jul 2026, 14:00" in the browser's time zone. */
-export function formatDateTime(epoch: number | null | undefined): string {
+const yearFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric' });
+
+/**
+ * "19 Jul, 14:00" in the browser's time zone; the year is added when it differs from the current
+ * one ("19 Jul 2025, 14:00").
+ */
+export function formatDateTime(epoch: number | null | undefined, now: number = nowSeconds()): string {
   if (epoch === null || epoch === undefined || !Number.isFinite(epoch)) return '—';
-  return dateFormat.format(new Date(epoch * 1000));
+  const date = new Date(epoch * 1000);
+  const text = dateFormat.format(date);
+  const year = yearFormat.format(date);
+  if (year === yearFormat.format(new Date(now * 1000))) return text;
+  const comma = text.indexOf(',');
+  return comma < 0 ? `${text} ${year}` : `${text.slice(0, comma)} ${year}${text.slice(comma)}`;
 }
 
 /** With seconds and zone, for tooltips. */

@@ -28,10 +28,8 @@ export function DashboardPage() {
       <Async resource={summary} loadingLabel="Loading counts…">
         {(data) => <SummaryCards summary={data} />}
       </Async>
-      <div className="grid-2">
-        <RunList title="Runs" />
-        <ImpactedTags onTag={onTag} />
-      </div>
+      <ImpactedTags onTag={onTag} />
+      <RunList title="Runs" />
     </div>
   );
 }

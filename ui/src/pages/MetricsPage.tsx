@@ -38,7 +38,7 @@ export function MetricsPage() {
           {(s) => <SummaryCharts s={s} />}
         </Async>
       </div>
-      <div className="grid-charts">
+      <div className="grid-charts grid-charts--wide">
         <ChartCard title="Outcomes by process name" note="15 busiest names, all time" testId="chart-names">
           <Async resource={names}>{(page) => <NameOutcomeChart rows={page.data} />}</Async>
         </ChartCard>

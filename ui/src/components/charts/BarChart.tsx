@@ -13,7 +13,7 @@ interface Props {
 }
 
 const WIDTH = 480;
-const LABEL_W = 150;
+const LABEL_W = 160;
 const VALUE_W = 70;
 const ROW = 28;
 
@@ -23,7 +23,7 @@ export function BarChart({ bars, testId, title }: Props) {
   const plot = WIDTH - LABEL_W - VALUE_W;
   const height = bars.length * ROW + 4;
   return (
-    <svg className="chart" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={title} data-testid={testId}>
+    <svg className="chart" width={WIDTH} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={title} data-testid={testId}>
       {bars.map((bar, i) => {
         const y = i * ROW + 4;
         const w = bar.value > 0 ? Math.max(2, (bar.value / max) * plot) : 0;

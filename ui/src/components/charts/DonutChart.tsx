@@ -23,7 +23,7 @@ export function DonutChart({ slices, title, centerLabel, testId }: Props) {
   let offset = 0;
   return (
     <div data-testid={testId}>
-      <svg className="chart" viewBox="0 0 200 160" role="img" aria-label={title} style={{ maxWidth: 260, margin: '0 auto' }}>
+      <svg className="chart" width={240} viewBox="0 0 200 160" role="img" aria-label={title} style={{ margin: '0 auto' }}>
         <g transform="translate(100 80) rotate(-90)">
           <circle r={R} fill="none" stroke="#f1f5f9" strokeWidth={STROKE} />
           {total > 0

@@ -20,7 +20,7 @@ interface Props {
 }
 
 const WIDTH = 520;
-const LABEL_W = 150;
+const LABEL_W = 170;
 const VALUE_W = 64;
 const BAR = 8;
 
@@ -31,13 +31,13 @@ export function GroupedBarChart({ groups, series, title, testId }: Props) {
   const groupH = series.length * (BAR + 2) + 10;
   return (
     <div data-testid={testId}>
-      <svg className="chart" viewBox={`0 0 ${WIDTH} ${groups.length * groupH + 4}`} role="img" aria-label={title}>
+      <svg className="chart" width={WIDTH} viewBox={`0 0 ${WIDTH} ${groups.length * groupH + 4}`} role="img" aria-label={title}>
         {groups.map((g, gi) => {
           const y0 = gi * groupH + 4;
           return (
             <g key={g.label} data-testid="chart-group">
               <text x={LABEL_W - 8} y={y0 + groupH / 2} textAnchor="end" className="chart__label">
-                {g.label.length > 22 ? `${g.label.slice(0, 21)}…` : g.label}
+                {g.label.length > 24 ? `${g.label.slice(0, 23)}…` : g.label}
               </text>
               {series.map((s, si) => {
                 const v = g.values[s.key] ?? 0;
@@ -47,7 +47,7 @@ export function GroupedBarChart({ groups, series, title, testId }: Props) {
                     <rect x={LABEL_W} y={y} width={Math.max(1, (v / max) * plot)} height={BAR} fill={s.color} rx={2}>
                       <title>{`${g.label} · ${s.label}: ${formatDuration(v)}`}</title>
                     </rect>
-                    <text x={LABEL_W + (v / max) * plot + 5} y={y + BAR - 1} style={{ fontSize: 9 }}>
+                    <text x={LABEL_W + (v / max) * plot + 5} y={y + BAR - 1} style={{ fontSize: 10 }}>
                       {formatDuration(v)}
                     </text>
                   </g>

@@ -19,7 +19,7 @@ interface Props {
 }
 
 const WIDTH = 520;
-const LABEL_W = 150;
+const LABEL_W = 190;
 const TOTAL_W = 50;
 const ROW = 28;
 
@@ -30,14 +30,14 @@ export function StackedBarChart({ rows, segments, title, testId }: Props) {
   const plot = WIDTH - LABEL_W - TOTAL_W;
   return (
     <div data-testid={testId}>
-      <svg className="chart" viewBox={`0 0 ${WIDTH} ${rows.length * ROW + 4}`} role="img" aria-label={title}>
+      <svg className="chart" width={WIDTH} viewBox={`0 0 ${WIDTH} ${rows.length * ROW + 4}`} role="img" aria-label={title}>
         {rows.map((row, i) => {
           const y = i * ROW + 4;
           let x = LABEL_W;
           return (
             <g key={row.label} data-testid="chart-row">
               <text x={LABEL_W - 8} y={y + 14} textAnchor="end" className="chart__label">
-                {row.label.length > 22 ? `${row.label.slice(0, 21)}…` : row.label}
+                {row.label.length > 27 ? `${row.label.slice(0, 26)}…` : row.label}
               </text>
               {segments.map((s) => {
                 const v = row.values[s.key] ?? 0;

@@ -1,0 +1,66 @@
+"""The ``totrackit`` command, run as users run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.server import run_cli, running_server
+from totrackit import __version__
+
+
+def test_version() -> None:
+    result = run_cli("version")
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == __version__
+
+
+def test_migrate_upgrade_current_downgrade(tmp_path: Path) -> None:
+    env = {"TOTRACKIT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+    before = run_cli("migrate", "current", env=env)
+    upgraded = run_cli("migrate", "upgrade", env=env)
+    after = run_cli("migrate", "current", env=env)
+    downgraded = run_cli("migrate", "downgrade", "base", env=env)
+
+    assert "current: none" in before.stdout
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "current: 0001" in after.stdout
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert "current: none" in run_cli("migrate", "current", env=env).stdout
+
+
+def test_a_bad_setting_exits_78_naming_the_variable() -> None:
+    result = run_cli(
+        "migrate",
+        "current",
+        env={"TOTRACKIT_PORT": "eighty", "TOTRACKIT_DATABASE_URL": "mysql://x/y"},
+    )
+
+    assert result.returncode == 78
+    assert "TOTRACKIT_PORT" in result.stderr
+    assert "TOTRACKIT_DATABASE_URL" in result.stderr
+
+
+def test_serve_migrates_an_empty_data_dir_and_answers(tmp_path: Path) -> None:
+    with running_server(data_dir=tmp_path / "data") as server:
+        created = httpx.post(f"{server.url}/processes/demo", json={"id": "run-1"})
+        listed = httpx.get(f"{server.url}/processes/")
+
+    assert created.status_code == 201
+    assert listed.json()["total"] == 1
+    assert (tmp_path / "data" / "totrackit.db").exists()
+
+
+def test_api_role_serves_the_same_api(tmp_path: Path) -> None:
+    with running_server(data_dir=tmp_path / "data", command="api") as server:
+        assert httpx.get(f"{server.url}/analytics/summary").status_code == 200
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    with running_server(data_dir=tmp_path / "data") as server:
+        httpx.post(f"{server.url}/processes/demo", json={"id": "run-1"})
+    with running_server(data_dir=tmp_path / "data") as server:
+        assert httpx.get(f"{server.url}/processes/demo/run-1").status_code == 200

@@ -1,0 +1,89 @@
+"""One migration tree: it builds the schema on both databases, reverts cleanly, and matches
+the tables declared in code."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from totrackit.db import migrate
+from totrackit.db.engine import make_engine
+from totrackit.db.tables import metadata
+from totrackit.settings import Settings
+
+
+@pytest.fixture
+async def scratch_engine(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on an empty database of the same backend as ``database_url``."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
+        engine = make_engine(Settings(database_url=url))
+        yield engine
+        await engine.dispose()
+        return
+    admin = make_engine(Settings(database_url=database_url))
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("DROP DATABASE IF EXISTS totrackit_scratch")
+        await conn.exec_driver_sql("CREATE DATABASE totrackit_scratch")
+    base = Settings(database_url=database_url).database.url
+    engine = make_engine(
+        Settings(database_url=base.set(database="totrackit_scratch").render_as_string(False))
+    )
+    yield engine
+    await engine.dispose()
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("DROP DATABASE totrackit_scratch")
+    await admin.dispose()
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as conn:
+        return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_round_trip_upgrade_downgrade_upgrade(scratch_engine: AsyncEngine) -> None:
+    await migrate.upgrade(scratch_engine)
+    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
+    assert {"processes", "process_tags"} <= await table_names(scratch_engine)
+
+    await migrate.downgrade(scratch_engine, "base")
+    assert await migrate.current_revision(scratch_engine) is None
+    assert await table_names(scratch_engine) <= {"alembic_version"}
+
+    await migrate.upgrade(scratch_engine)
+    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
+
+
+async def test_upgrading_twice_is_harmless(scratch_engine: AsyncEngine) -> None:
+    await migrate.upgrade(scratch_engine)
+    await migrate.upgrade(scratch_engine)
+
+    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
+
+
+async def test_migrations_match_the_tables_in_code(migrated_engine: AsyncEngine) -> None:
+    assert await migrate.schema_drift(migrated_engine) == []
+
+
+async def test_every_index_in_code_exists_in_the_database(migrated_engine: AsyncEngine) -> None:
+    def index_names(sync: object) -> set[str]:
+        inspector = inspect(sync)
+        return {
+            index["name"]
+            for table in ("processes", "process_tags")
+            for index in inspector.get_indexes(table)
+            if index["name"]
+        }
+
+    async with migrated_engine.connect() as conn:
+        present = await conn.run_sync(index_names)
+    declared = {index.name for table in metadata.tables.values() for index in table.indexes}
+
+    assert declared <= present
