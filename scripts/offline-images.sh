@@ -232,8 +232,10 @@ prepare_context() {
       # The musllinux wheel carries static binaries, which run in a FROM scratch image.
       info "pip download uv==$UV_VERSION (musllinux wheel, static binaries)"
       python3 -m pip download --quiet --no-deps --only-binary :all: --python-version 3.11 \
-        --platform musllinux_1_1_x86_64 -d "$ctx/wheel" "uv==$UV_VERSION" >/dev/null ||
+        --platform musllinux_1_1_x86_64 -d "$ctx/wheel" "uv==$UV_VERSION" >"$WORKDIR/pip-uv.log" 2>&1 || {
+        cat "$WORKDIR/pip-uv.log" >&2
         die "pip download uv==$UV_VERSION failed (is the package index reachable?)"
+      }
       python3 - "$ctx" <<'PY'
 import pathlib, sys, zipfile
 ctx = pathlib.Path(sys.argv[1])
@@ -317,7 +319,7 @@ wait_until() { # seconds command...
 
 verify_postgres() {
   local tag="$1" port dir cid out
-  port="$(free_port)"; dir="$(mktemp -d)"
+  port="$(free_port)"; dir="$(mktemp -d)"; chmod 755 "$dir"
   printf "CREATE TABLE init_check (v text);\nINSERT INTO init_check VALUES ('from-initdb');\n" >"$dir/01-init.sql"
   printf '#!/bin/sh\necho "init script ran for $POSTGRES_DB"\n' >"$dir/02-note.sh"
   cid="$("$DOCKER" run -d -e POSTGRES_PASSWORD=s3cret -e POSTGRES_USER=app -e POSTGRES_DB=appdb \
@@ -357,7 +359,7 @@ verify_redis() {
 
 verify_nginx() {
   local tag="$1" port dir cid out
-  port="$(free_port)"; dir="$(mktemp -d)"
+  port="$(free_port)"; dir="$(mktemp -d)"; chmod 755 "$dir"
   cat >"$dir/default.conf.template" <<'EOF'
 server {
     listen 80;
@@ -377,7 +379,7 @@ EOF
 
 verify_swagger_ui() {
   local tag="$1" port dir cid out
-  port="$(free_port)"; dir="$(mktemp -d)"
+  port="$(free_port)"; dir="$(mktemp -d)"; chmod 755 "$dir"
   echo '{"openapi": "3.1.0", "info": {"title": "check", "version": "1"}, "paths": {}}' >"$dir/openapi.json"
   cid="$("$DOCKER" run -d -e SWAGGER_JSON=/spec/openapi.json -e BASE_URL=/docs -v "$dir:/spec:ro" -p "127.0.0.1:$port:8080" "$tag")"
   wait_until 20 python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/docs/')" || {
@@ -465,7 +467,10 @@ main() {
   total="$(image_lines | wc -l)"
   while IFS='|' read -r n t v o target; do
     i=$((i + 1))
-    if ! selected "$n" && { [ "$n" != debian ] || exists "$t"; }; then continue; fi
+    if ! selected "$n" && { [ "$n" != debian ] || exists "$t"; }; then
+      [ "$n" = debian ] && RESULT[$n]="exists (base)"
+      continue
+    fi
     local prefix="[$i/$total] $n ($t)"
     if exists "$t" && { [ "$force" = 0 ] || ! selected "$n"; }; then
       log "$prefix: exists, skipped (use --force to rebuild)"

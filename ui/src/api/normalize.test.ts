@@ -52,7 +52,12 @@ describe('normalizePage', () => {
       limit: 20,
       offset: 0,
       has_more: false,
+      total_exact: true,
     });
+  });
+
+  it('keeps a capped total flagged as a lower bound', () => {
+    expect(normalizePage({ data: [], total: 10000, total_exact: false }, normalizeRun).total_exact).toBe(false);
   });
 
   it('derives has_more when absent', () => {

@@ -73,7 +73,14 @@ export function normalizePage<T>(value: unknown, item: (v: unknown) => T): Page<
   const offset = num(o.offset);
   const total = num(o.total, data.length);
   const hasMore = typeof o.has_more === 'boolean' ? o.has_more : offset + data.length < total;
-  return { data, total, limit: num(o.limit, data.length), offset, has_more: hasMore };
+  return {
+    data,
+    total,
+    limit: num(o.limit, data.length),
+    offset,
+    has_more: hasMore,
+    total_exact: o.total_exact !== false,
+  };
 }
 
 export function normalizeDuration(value: unknown): DurationStats | null {

@@ -38,6 +38,8 @@ export interface Page<T> {
   limit: number;
   offset: number;
   has_more: boolean;
+  /** False when the server capped the count: `total` is then a lower bound. */
+  total_exact: boolean;
 }
 
 export interface DurationStats {

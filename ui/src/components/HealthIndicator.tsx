@@ -1,12 +1,17 @@
 import { api } from '../api/client';
+import { ApiError } from '../api/errors';
 import { useResource } from '../hooks/useResource';
 
-/** A dot and a word for GET /health: UP, DEGRADED, DOWN, or unreachable. */
+/** A dot and a word for GET /health: UP, DEGRADED, DOWN, unknown, or unreachable. */
 export function HealthIndicator() {
   const health = useResource('health', (signal) => api.health(signal));
   let state = 'checking';
   let label = 'Checking…';
-  if (health.error) {
+  if (health.error instanceof ApiError && health.error.kind !== 'network') {
+    // The server answered, just not with a health report (for example 404 or 401).
+    state = 'unknown';
+    label = 'Health unknown';
+  } else if (health.error) {
     state = 'unreachable';
     label = 'Server unreachable';
   } else if (health.data) {

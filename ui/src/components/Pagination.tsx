@@ -6,16 +6,19 @@ interface Props {
   count: number;
   total: number;
   hasMore: boolean;
+  /** False when the total is a lower bound. */
+  exact?: boolean;
   onChange: (offset: number) => void;
 }
 
-export function Pagination({ offset, limit, count, total, hasMore, onChange }: Props) {
+export function Pagination({ offset, limit, count, total, hasMore, exact = true, onChange }: Props) {
+  const of = `${formatNumber(total)}${exact ? '' : '+'}`;
   const first = count === 0 ? 0 : offset + 1;
   const last = offset + count;
   return (
     <div className="pagination" data-testid="pagination">
       <span className="muted" data-testid="page-info">
-        {count === 0 ? `0 of ${formatNumber(total)}` : `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(total)}`}
+        {count === 0 ? `0 of ${of}` : `${formatNumber(first)}–${formatNumber(last)} of ${of}`}
       </span>
       <div className="row">
         <button

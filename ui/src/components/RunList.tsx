@@ -4,6 +4,7 @@ import type { ListQuery, ProcessRun, Tag } from '../api/types';
 import { useNav } from '../hooks/useNav';
 import { useNow } from '../hooks/useNow';
 import { useResource } from '../hooks/useResource';
+import { formatNumber } from '../lib/format';
 import { offsetOf, parseProcessParam, processParam } from '../lib/nav';
 import { formatSort, parseSort } from '../lib/sort';
 import type { SortState } from '../lib/sort';
@@ -54,7 +55,8 @@ export function RunList({ title, fixedName, limit = 50 }: Props) {
         <h2>{title}</h2>
         {runs.data ? (
           <span className="muted" data-testid="run-total">
-            {runs.data.total} {runs.data.total === 1 ? 'run' : 'runs'}
+            {formatNumber(runs.data.total)}
+            {runs.data.total_exact ? '' : '+'} {runs.data.total === 1 && runs.data.total_exact ? 'run' : 'runs'}
           </span>
         ) : null}
       </div>
@@ -89,6 +91,7 @@ export function RunList({ title, fixedName, limit = 50 }: Props) {
                 count={page.data.length}
                 total={page.total}
                 hasMore={page.has_more}
+                exact={page.total_exact}
                 onChange={(next) => nav.update({ offset: next ? String(next) : null })}
               />
             </>

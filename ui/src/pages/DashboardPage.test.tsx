@@ -61,6 +61,13 @@ describe('dashboard', () => {
     expect(await screen.findByTestId('health-status')).toHaveAttribute('data-state', 'unreachable');
   });
 
+  it('marks a capped total as a lower bound', async () => {
+    mockFetch(routes({ '/processes/': { body: { data: [sampleRun], total: 10000, limit: 50, offset: 0, has_more: true, total_exact: false } } }));
+    renderApp();
+    expect(await screen.findByTestId('run-total')).toHaveTextContent('10,000+ runs');
+    expect(screen.getByTestId('page-info')).toHaveTextContent('1–1 of 10,000+');
+  });
+
   it('sends filters, sort and paging to the server and keeps them in the URL', async () => {
     const { calls } = mockFetch(routes({ '/processes/': { body: { data: [sampleRun], total: 120, limit: 50, offset: 0, has_more: true } } }));
     renderApp('?status=ACTIVE');
