@@ -143,7 +143,7 @@ async def raw_insert_loop(database_url: str, *, duration: float, connections: in
                 pk = await insert.fetchval(
                     f"{prefix}-{index}-{counter}", tag_json, '{"customerId": "C1"}'
                 )
-                await tags.execute(
+                await tags.fetch(
                     pk, [0, 1, 2], ["country", "channel", "provider"], ["C1", "web", "p1"]
                 )
             done += 1

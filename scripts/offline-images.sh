@@ -117,6 +117,47 @@ size_of() {
 
 declare -A RESULT=() SECONDS_TAKEN=()
 
+# A fingerprint of everything an image is made from: its files in deploy/offline/, the image it
+# starts FROM, and the host inputs (Node, uv, swagger-ui versions). Stored as a label, so a changed
+# recipe is rebuilt even without --force.
+parent_of() {
+  case "$1" in
+    debian | uv) echo "" ;;
+    swagger-ui) echo "$PREFIX/nginx:1.22" ;;
+    *) echo "$BASE_TAG" ;;
+  esac
+}
+recipe_of() {
+  local name="$1" parent
+  parent="$(parent_of "$name")"
+  {
+    echo "suite=$SUITE prefix=$PREFIX"
+    (cd "$OFFLINE_DIR/$name" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+    [ -n "$parent" ] && echo "parent=$("$DOCKER" image inspect -f '{{.Id}}' "$parent" 2>/dev/null || echo missing)"
+    case "$name" in
+      node) echo "node=$(node --version 2>/dev/null) npm=$(npm --version 2>/dev/null)" ;;
+      uv) echo "uv=$UV_VERSION" ;;
+      swagger-ui) echo "swagger-ui-dist=$SWAGGER_UI_VERSION" ;;
+    esac
+  } | sha256sum | cut -c1-16
+}
+recipe_label() { "$DOCKER" image inspect -f '{{index .Config.Labels "io.totrackit.offline.recipe"}}' "$1" 2>/dev/null || true; }
+image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+# Drop the previous build of a tag once nothing refers to it any more (never forced; an old base
+# is still the parent of old stand-ins until those are rebuilt, so failures are retried at the end).
+OLD_IMAGES=()
+drop_old() {
+  local old="$1" tag="$2"
+  if [ -n "$old" ] && [ "$old" != "$(image_id "$tag")" ]; then
+    "$DOCKER" rmi "$old" >/dev/null 2>&1 || OLD_IMAGES+=("$old")
+  fi
+}
+drop_pending() {
+  local old
+  for old in "${OLD_IMAGES[@]}"; do "$DOCKER" rmi "$old" >/dev/null 2>&1 || true; done
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Base image: debootstrap --variant=minbase, slimmed like debian:*-slim, imported as an image.
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +206,9 @@ build_base() {
   mkdir -p "$WORKDIR"
   log "debootstrap --variant=minbase $SUITE from $mirror (about 30-60 s)"
   t0=$(date +%s)
-  if ! debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" >"$WORKDIR/debootstrap.log" 2>&1; then
+  mkdir -p "$WORKDIR/debootstrap-cache"
+  if ! debootstrap --variant=minbase --cache-dir="$WORKDIR/debootstrap-cache" \
+    "$SUITE" "$rootfs" "$mirror" >"$WORKDIR/debootstrap.log" 2>&1; then
     tail -n 20 "$WORKDIR/debootstrap.log" >&2
     die "debootstrap failed (full log: $WORKDIR/debootstrap.log)"
   fi
@@ -177,24 +220,25 @@ build_base() {
   cp -a "$OFFLINE_DIR/debian/rootfs-overlay/." "$rootfs/"
   chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
   write_sources "$rootfs" "$mirror"
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin \
-    "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* \
-    "$rootfs"/tmp/* "$rootfs"/var/tmp/*
+  rm -rf "${rootfs:?}"/var/cache/apt/archives/*.deb "${rootfs:?}"/var/cache/apt/*.bin \
+    "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/var/log/*.log "${rootfs:?}"/var/log/apt/* \
+    "${rootfs:?}"/tmp/* "${rootfs:?}"/var/tmp/*
   mkdir -p "$rootfs/var/lib/apt/lists/partial"
   find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
   find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
-  rm -rf "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/* \
-    "$rootfs"/usr/share/groff/* "$rootfs"/usr/share/lintian/*
+  rm -rf "${rootfs:?}"/usr/share/man/* "${rootfs:?}"/usr/share/info/* "${rootfs:?}"/usr/share/locale/* \
+    "${rootfs:?}"/usr/share/groff/* "${rootfs:?}"/usr/share/lintian/*
   : >"$rootfs/etc/resolv.conf"
   rm -f "$rootfs/etc/hostname"
   # Device nodes are provided by the container runtime.
-  rm -rf "$rootfs"/dev/* 2>/dev/null || true
+  rm -rf "${rootfs:?}"/dev/* 2>/dev/null || true
 
   log "importing the rootfs as $BASE_TAG"
   tar -C "$rootfs" --numeric-owner -cf - . |
     "$DOCKER" import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
+      --change "LABEL io.totrackit.offline.recipe=$(recipe_of debian)" \
       --change "LABEL org.opencontainers.image.description=\"Debian $SUITE minbase (debootstrap), local stand-in for debian:$SUITE-slim\"" \
       - "$BASE_TAG" >/dev/null
   rm -rf "$rootfs"
@@ -262,6 +306,7 @@ build_image() {
     --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "PREFIX=$PREFIX"
     --label "org.opencontainers.image.description=Local stand-in for $official (deploy/offline/$name)"
     --label "io.totrackit.offline.stands-in-for=$official"
+    --label "io.totrackit.offline.recipe=$(recipe_of "$name")"
     -t "$tag")
   [ -n "$target" ] && args+=(--target "$target")
   [ "$name" = uv ] && args+=(-t "$PREFIX/uv:latest")
@@ -272,6 +317,7 @@ build_image() {
   # The distroless stand-in also gets its root variant (official tag :latest).
   if [ "$name" = distroless-python ]; then
     "$DOCKER" build --network host --build-arg "BASE_IMAGE=$BASE_TAG" --target root \
+      --label "io.totrackit.offline.stands-in-for=gcr.io/distroless/python3-debian12:latest" \
       -t "$PREFIX/distroless-python3-debian12:latest" "$ctx" >>"$WORKDIR/build-$name.log" 2>&1 ||
       die "building the root variant of $tag failed (log: $WORKDIR/build-$name.log)"
   fi
@@ -283,6 +329,7 @@ build_image() {
 # ---------------------------------------------------------------------------------------------
 run() { "$DOCKER" run --rm "$@"; }
 
+# shellcheck disable=SC2016 # the $(...) in these commands run inside the containers
 smoke() {
   local name="$1" tag="$2"
   case "$name" in
@@ -321,6 +368,7 @@ verify_postgres() {
   local tag="$1" port dir cid out
   port="$(free_port)"; dir="$(mktemp -d)"; chmod 755 "$dir"
   printf "CREATE TABLE init_check (v text);\nINSERT INTO init_check VALUES ('from-initdb');\n" >"$dir/01-init.sql"
+  # shellcheck disable=SC2016 # expanded by the container's shell
   printf '#!/bin/sh\necho "init script ran for $POSTGRES_DB"\n' >"$dir/02-note.sh"
   cid="$("$DOCKER" run -d -e POSTGRES_PASSWORD=s3cret -e POSTGRES_USER=app -e POSTGRES_DB=appdb \
     -v "$dir:/docker-entrypoint-initdb.d:ro" -p "127.0.0.1:$port:5432" "$tag" -c max_connections=50)"
@@ -472,13 +520,21 @@ main() {
       continue
     fi
     local prefix="[$i/$total] $n ($t)"
-    if exists "$t" && { [ "$force" = 0 ] || ! selected "$n"; }; then
-      log "$prefix: exists, skipped (use --force to rebuild)"
+    local why="" recipe old_id
+    recipe="$(recipe_of "$n")"
+    old_id="$(image_id "$t")"
+    if [ -z "$old_id" ]; then why="missing"
+    elif [ "$force" = 1 ] && selected "$n"; then why="--force"
+    elif [ "$(recipe_label "$t")" != "$recipe" ]; then why="recipe changed"
+    fi
+    if [ -z "$why" ]; then
+      log "$prefix: up to date, skipped (use --force to rebuild)"
       RESULT[$n]=exists
     else
-      log "$prefix: building (stand-in for $o)"
+      log "$prefix: building ($why; stand-in for $o)"
       local t0; t0=$(date +%s)
       if [ "$n" = debian ]; then build_base; else build_image "$n" "$t" "$o" "$target"; SECONDS_TAKEN[$n]=$(($(date +%s) - t0)); fi
+      drop_old "$old_id" "$t"
       info "built in ${SECONDS_TAKEN[$n]} s, $(size_of "$t")"
       RESULT[$n]=built
     fi
@@ -490,10 +546,12 @@ main() {
     fi
   done < <(image_lines)
 
+  drop_pending
+
   if [ "$verify" = 1 ]; then
     log "functional checks (--verify)"
     while IFS='|' read -r n t _; do
-      selected "$n" && exists "$t" || continue
+      if ! selected "$n" || ! exists "$t"; then continue; fi
       case "$n" in
         postgres) verify_postgres "$t" ;;
         redis) verify_redis "$t" ;;

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Insert, cast, func
+from sqlalchemy import ColumnElement, Float, Insert, Text, cast, exists, func, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from totrackit.db.tables import processes
+from totrackit.db.tables import process_tags, processes
+
+TAG_PAIR_SEPARATOR = "\x1f"
 
 
 def is_sqlite(conn: AsyncConnection) -> bool:
@@ -31,3 +33,29 @@ def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
     if is_sqlite(conn):
         return sqlite.insert(processes).on_conflict_do_nothing()
     return postgresql.insert(processes).on_conflict_do_nothing()
+
+
+def has_tags(conn: AsyncConnection, tags: dict[str, str]) -> list[ColumnElement[bool]]:
+    """Conditions that a run carries every ``key: value`` pair.
+
+    PostgreSQL: one containment over the GIN-indexed tag pairs (migration 0002), answered by
+    intersecting posting lists. SQLite: one EXISTS per pair on the ``process_tags`` index.
+    """
+    if not tags:
+        return []
+    if is_sqlite(conn):
+        t = process_tags
+        return [
+            exists().where(t.c.process_pk == processes.c.id, t.c.key == key, t.c.value == value)
+            for key, value in tags.items()
+        ]
+    pairs = [f"{key}{TAG_PAIR_SEPARATOR}{value}" for key, value in tags.items()]
+    wanted = literal(pairs, postgresql.ARRAY(Text))
+    return [
+        func.totrackit_tag_pairs(processes.c.tags, type_=postgresql.ARRAY(Text)).contains(wanted)
+    ]
+
+
+def tag_probe_supported(conn: AsyncConnection) -> bool:
+    """Whether counting a tag filter's matches first is cheap (a GIN bitmap on PostgreSQL)."""
+    return not is_sqlite(conn)

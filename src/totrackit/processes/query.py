@@ -34,6 +34,8 @@ class ListFilter:
     deadline_after: datetime | None = None
     running_for_minutes: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    #: When set, only these run primary keys can match (a tag filter resolved up front).
+    candidate_pks: tuple[int, ...] | None = None
 
 
 def parse_sort(raw: str | None) -> Sort:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,6 @@ from sqlalchemy import (
     Select,
     and_,
     delete,
-    exists,
     func,
     insert,
     literal,
@@ -112,7 +112,7 @@ async def list_runs(
     """One page of runs; asks for ``limit`` rows (callers pass page size + 1 to see more)."""
     statement = (
         select(p)
-        .where(*_conditions(where, now))
+        .where(*_conditions(conn, where, now))
         .order_by(*_order(sort, now), p.c.id.desc())
         .limit(limit)
         .offset(offset)
@@ -121,18 +121,38 @@ async def list_runs(
     return [ProcessRun.from_row(row) for row in rows]
 
 
+async def resolve_tags(conn: AsyncConnection, *, where: ListFilter, cap: int) -> ListFilter:
+    """Turn a selective tag filter into the list of matching runs, when that is cheap.
+
+    The planner cannot know how many runs carry a combination of tags, so on its own it may walk
+    the whole table in start order looking for matches that do not exist. Where the database can
+    intersect tag postings directly (PostgreSQL's GIN), ask it first for up to ``cap`` matches:
+    few matches become an explicit key list; many mean the tags are common and the ordered walk
+    finds a page quickly.
+    """
+    if not where.tags or not dialect.tag_probe_supported(conn):
+        return where
+    probe = select(p.c.id).where(*dialect.has_tags(conn, where.tags)).limit(cap + 1)
+    pks = tuple((await conn.execute(probe)).scalars().all())
+    if len(pks) > cap:
+        return where
+    return replace(where, tags={}, candidate_pks=pks)
+
+
 async def count_runs(
     conn: AsyncConnection, *, where: ListFilter, now: datetime, cap: int | None
 ) -> int:
     """How many runs match, counting at most ``cap`` + 1 when a cap is given."""
-    matching: Select[Any] = select(literal(1)).select_from(p).where(*_conditions(where, now))
+    matching: Select[Any] = select(literal(1)).select_from(p).where(*_conditions(conn, where, now))
     if cap is not None:
         matching = matching.limit(cap + 1)
     statement = select(func.count()).select_from(matching.subquery())
     return int((await conn.execute(statement)).scalar_one())
 
 
-def _conditions(where: ListFilter, now: datetime) -> Sequence[ColumnElement[bool]]:
+def _conditions(
+    conn: AsyncConnection, where: ListFilter, now: datetime
+) -> Sequence[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if where.name is not None:
         clauses.append(p.c.name == where.name)
@@ -149,7 +169,9 @@ def _conditions(where: ListFilter, now: datetime) -> Sequence[ColumnElement[bool
     if where.running_for_minutes is not None:
         started_before = now - timedelta(minutes=where.running_for_minutes)
         clauses += [p.c.status == Status.ACTIVE.value, p.c.started_at <= started_before]
-    clauses += [_has_tag(key, value) for key, value in where.tags.items()]
+    if where.candidate_pks is not None:
+        clauses.append(p.c.id.in_(where.candidate_pks))
+    clauses += dialect.has_tags(conn, where.tags)
     return clauses
 
 
@@ -167,11 +189,6 @@ def _deadline_status_condition(status: DeadlineStatus, now: datetime) -> ColumnE
             completed, has_deadline, p.c.completed_at > p.c.deadline
         ),
     }[status]
-
-
-def _has_tag(key: str, value: str) -> ColumnElement[bool]:
-    t = process_tags
-    return exists().where(t.c.process_pk == p.c.id, t.c.key == key, t.c.value == value)
 
 
 def _order(sort: Sort, now: datetime) -> list[ColumnElement[Any]]:

@@ -22,6 +22,8 @@ from totrackit.processes.schemas import NewProcessRequest
 MAX_TAGS = 20
 # A deadline this far in the past is still accepted, to absorb client clock skew.
 PAST_DEADLINE_TOLERANCE = timedelta(seconds=60)
+# Tag filters matching at most this many runs are resolved to an explicit list first.
+TAG_PROBE_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class ProcessService:
     ) -> Page:
         """One page of runs with the total; totals above the exact-count limit are capped."""
         now = self._clock.now()
+        where = await repository.resolve_tags(conn, where=where, cap=TAG_PROBE_LIMIT)
         runs = await repository.list_runs(
             conn, where=where, sort=sort, limit=limit + 1, offset=offset, now=now
         )

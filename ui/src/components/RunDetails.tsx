@@ -1,6 +1,7 @@
 import type { ProcessRun } from '../api/types';
 import { formatDuration, formatRelative } from '../lib/format';
-import { DeadlineBadge, StatusBadge } from './StatusBadge';
+import { DeadlineBadge } from './DeadlineBadge';
+import { StatusBadge } from './StatusBadge';
 import { TagChip } from './TagChip';
 import { TimeCell } from './TimeCell';
 

@@ -64,8 +64,12 @@ export function RunList({ title, fixedName, limit = 50 }: Props) {
       <Async resource={runs} loadingLabel="Loading runs…">
         {(page) =>
           page.data.length === 0 ? (
-            <EmptyState title={filtered || offset > 0 ? 'No runs match these filters' : 'No runs yet'}>
-              {filtered ? (
+            <EmptyState title={offset > 0 ? 'No runs on this page' : filtered ? 'No runs match these filters' : 'No runs yet'}>
+              {offset > 0 ? (
+                <button type="button" className="btn btn--small" onClick={() => nav.update({ offset: null })}>
+                  Back to the first page
+                </button>
+              ) : filtered ? (
                 'Try removing a filter.'
               ) : (
                 <>

@@ -1,7 +1,8 @@
 import type { ProcessRun, Tag } from '../api/types';
 import { formatDuration } from '../lib/format';
 import { Link } from './Link';
-import { DeadlineBadge, StatusBadge } from './StatusBadge';
+import { DeadlineBadge } from './DeadlineBadge';
+import { StatusBadge } from './StatusBadge';
 import { SortHeader } from './SortHeader';
 import type { SortState } from '../lib/sort';
 import { TagChip } from './TagChip';

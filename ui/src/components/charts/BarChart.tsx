@@ -12,9 +12,9 @@ interface Props {
   title: string;
 }
 
-const WIDTH = 480;
+const WIDTH = 520;
 const LABEL_W = 160;
-const VALUE_W = 70;
+const VALUE_W = 100;
 const ROW = 28;
 
 /** Horizontal bars, one per item, scaled to the largest value. */
@@ -30,7 +30,7 @@ export function BarChart({ bars, testId, title }: Props) {
         return (
           <g key={bar.label} data-testid="chart-bar">
             <text x={LABEL_W - 8} y={y + 14} textAnchor="end" className="chart__label">
-              {bar.label}
+              {bar.label.length > 22 ? `${bar.label.slice(0, 21)}…` : bar.label}
             </text>
             <rect x={LABEL_W} y={y + 2} width={plot} height={18} fill="#f1f5f9" rx={3} />
             <rect x={LABEL_W} y={y + 2} width={w} height={18} fill={bar.color} rx={3}>

@@ -18,8 +18,8 @@ interface Props {
   testId?: string;
 }
 
-const WIDTH = 520;
-const LABEL_W = 190;
+const WIDTH = 560;
+const LABEL_W = 220;
 const TOTAL_W = 50;
 const ROW = 28;
 
@@ -37,7 +37,7 @@ export function StackedBarChart({ rows, segments, title, testId }: Props) {
           return (
             <g key={row.label} data-testid="chart-row">
               <text x={LABEL_W - 8} y={y + 14} textAnchor="end" className="chart__label">
-                {row.label.length > 27 ? `${row.label.slice(0, 26)}…` : row.label}
+                {row.label.length > 28 ? `${row.label.slice(0, 27)}…` : row.label}
               </text>
               {segments.map((s) => {
                 const v = row.values[s.key] ?? 0;
