@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from totrackit import __version__
 from totrackit.analytics.routes import router as analytics_router
@@ -19,6 +20,7 @@ from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
 from totrackit.state import AppState
+from totrackit.ui.routes import STATIC_DIR, mount_ui
 from totrackit.web.auth import ApiKeyMiddleware
 from totrackit.web.errors import install_error_handlers
 from totrackit.web.openapi import build_openapi, mount_swagger_assets
@@ -65,6 +67,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for router in (processes_router, analytics_router, health_router, docs_router):
         app.include_router(router)
     mount_swagger_assets(app)
+    mount_ui(app, settings.ui_dir or STATIC_DIR)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     if settings.api_key_value:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         True, description="Apply database migrations when the service starts."
     )
 
+    ui_dir: Path | None = Field(
+        None,
+        description="Directory of a built web UI to serve at / (default: the one in the package).",
+    )
     api_key: SecretStr | None = Field(
         None, description="When set, requests to /processes/** must send it in X-API-KEY."
     )

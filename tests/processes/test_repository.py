@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.support import FakeClock, start_run
 from totrackit.processes import repository
 from totrackit.processes.query import ListFilter, Sort
-from tests.support import FakeClock, start_run
 
 
 @pytest.mark.parametrize("cap", [0, 1, 1000])

@@ -73,7 +73,7 @@ export async function getRun(name, id) {
 export const tags = (obj) => Object.entries(obj).map(([key, value]) => ({ key, value }));
 
 /** Starts a fresh headless Chromium profile; returns the page and a close function. */
-export async function openBrowser({ width = 1440, height = 900 } = {}) {
+export async function openBrowser({ width = 1440, height = 900, withKey = true } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'totrackit-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -82,7 +82,7 @@ export async function openBrowser({ width = 1440, height = 900 } = {}) {
     viewport: { width, height },
     locale: 'en-GB',
   });
-  if (apiKey()) {
+  if (withKey && apiKey()) {
     await context.addInitScript((key) => window.localStorage.setItem('totrackit.apiKey', key), apiKey());
   }
   const page = context.pages()[0] ?? (await context.newPage());

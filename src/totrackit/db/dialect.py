@@ -56,6 +56,12 @@ def has_tags(conn: AsyncConnection, tags: dict[str, str]) -> list[ColumnElement[
     ]
 
 
+async def prepare_for_migrations(conn: AsyncConnection) -> None:
+    """Lift limits meant for requests: building an index on millions of rows takes minutes."""
+    if not is_sqlite(conn):
+        await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
 def tag_probe_supported(conn: AsyncConnection) -> bool:
     """Whether counting a tag filter's matches first is cheap (a GIN bitmap on PostgreSQL)."""
     return not is_sqlite(conn)

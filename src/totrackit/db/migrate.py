@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from totrackit.db import dialect
 from totrackit.db.tables import metadata
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -31,11 +32,13 @@ def head_revision() -> str | None:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.begin() as conn:
+        await dialect.prepare_for_migrations(conn)
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     async with engine.begin() as conn:
+        await dialect.prepare_for_migrations(conn)
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRun, finishRun, goto, nowSeconds, openBrowser, settled, sleep, tags, uniqueName } from '../helpers.mjs';
+import { apiKey, createRun, finishRun, goto, nowSeconds, openBrowser, settled, sleep, tags, uniqueName } from '../helpers.mjs';
 
 describe('names, tags and metrics pages, navigation and failure states', { timeout: 120000 }, () => {
   const name = uniqueName('e2e-pages');
@@ -96,5 +96,24 @@ describe('names, tags and metrics pages, navigation and failure states', { timeo
       await page.unrouteAll();
     }
     assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it('asks for the API key of a protected server and works once it is entered', { skip: !apiKey() && 'the server under test has no API key (set TOTRACKIT_E2E_API_KEY)' }, async () => {
+    const fresh = await openBrowser({ withKey: false });
+    try {
+      const { page } = fresh;
+      await goto(page, `?f_name=${name}`);
+      const dialog = page.getByTestId('api-key-dialog');
+      await dialog.waitFor();
+      await dialog.getByTestId('api-key-input').fill(apiKey());
+      await dialog.getByTestId('api-key-save').click();
+      await dialog.waitFor({ state: 'detached' });
+      await settled(page);
+      assert.equal(await page.getByTestId('run-row').count(), 2);
+      assert.equal(await page.locator('[data-error-kind="unauthorized"]').count(), 0);
+      assert.deepEqual(fresh.pageErrors, []);
+    } finally {
+      await fresh.close();
+    }
   });
 });
