@@ -30,7 +30,7 @@ case "${1:-}" in
   "") ;;
   --print-env) mode=print-env ;;
   --status) mode=status ;;
-  -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   *) echo "docker-engine: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -107,9 +107,16 @@ start_dockerd() {
   rm -f /var/run/docker.pid
   mkdir -p "$(dirname "$DOCKERD_LOG")"
   log "starting dockerd in the background (log: $DOCKERD_LOG)"
-  # setsid + nohup: the daemon must outlive this script and its process group.
-  # shellcheck disable=SC2086 # DOCKERD_ARGS is a list of words on purpose
-  setsid nohup dockerd $DOCKERD_ARGS >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  # setsid + nohup: the daemon must outlive this script and its process group. It must not
+  # inherit our other open file descriptors either (a caller's lock file would stay locked).
+  (
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    # shellcheck disable=SC2086 # DOCKERD_ARGS is a list of words on purpose
+    exec setsid nohup dockerd $DOCKERD_ARGS >>"$DOCKERD_LOG" 2>&1 </dev/null
+  ) &
   log "dockerd started (pid $!)"
 }
 

@@ -3,7 +3,8 @@
 # for machines without a container registry (see deploy/offline/README.md).
 #
 #   scripts/offline-images.sh                 build what is missing, smoke-test it, write .offline.env
-#   scripts/offline-images.sh --force         rebuild the selected images (default: all, base included)
+#   scripts/offline-images.sh --force         rebuild the selected images without the build cache
+#                                             (default: all of them, base included)
 #   scripts/offline-images.sh --only a,b      select images by name (see --list); the base is built
 #                                             when missing, and rebuilt with --force only when listed
 #   scripts/offline-images.sh --verify        also run the functional checks (postgres init + password
@@ -13,7 +14,8 @@
 #   scripts/offline-images.sh --env-only      only (re)write .offline.env from the existing images
 #   scripts/offline-images.sh --list          list the images, their tags and variables
 #
-# Idempotent and incremental: an image whose tag already exists is skipped unless --force.
+# Idempotent and incremental: an image is skipped when its tag exists and its recipe (files in
+# deploy/offline/<name>, parent image, host inputs; kept in a label) is unchanged, unless --force.
 # Environment:
 #   OFFLINE_PREFIX             image name prefix           (default totrackit-offline)
 #   OFFLINE_WORKDIR            scratch space for rootfs and build contexts
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
     --verify) verify=1 ;;
     --env-only) env_only=1 ;;
     --list) list_only=1 ;;
-    -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "offline-images: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -309,6 +311,8 @@ build_image() {
     --label "io.totrackit.offline.recipe=$(recipe_of "$name")"
     -t "$tag")
   [ -n "$target" ] && args+=(--target "$target")
+  # --force means a fresh build (new Debian updates), not a re-tag of cached layers.
+  [ "$force" = 1 ] && args+=(--no-cache)
   [ "$name" = uv ] && args+=(-t "$PREFIX/uv:latest")
   "$DOCKER" "${args[@]}" "$ctx" >"$WORKDIR/build-$name.log" 2>&1 || {
     tail -n 30 "$WORKDIR/build-$name.log" >&2
@@ -317,6 +321,7 @@ build_image() {
   # The distroless stand-in also gets its root variant (official tag :latest).
   if [ "$name" = distroless-python ]; then
     "$DOCKER" build --network host --build-arg "BASE_IMAGE=$BASE_TAG" --target root \
+      --label "io.totrackit.offline.recipe=$(recipe_of "$name")" \
       --label "io.totrackit.offline.stands-in-for=gcr.io/distroless/python3-debian12:latest" \
       -t "$PREFIX/distroless-python3-debian12:latest" "$ctx" >>"$WORKDIR/build-$name.log" 2>&1 ||
       die "building the root variant of $tag failed (log: $WORKDIR/build-$name.log)"
@@ -507,7 +512,8 @@ main() {
   exec 9>"$WORKDIR/.lock"
   flock -n 9 || die "another offline-images.sh run holds $WORKDIR/.lock"
 
-  "$REPO_ROOT/scripts/docker-engine.sh"
+  # 9>&-: a dockerd started from here must not inherit the lock.
+  "$REPO_ROOT/scripts/docker-engine.sh" 9>&-
   [ -x "$DOCKER" ] || die "$DOCKER is missing (scripts/docker-engine.sh installs Debian's docker.io)"
 
   if [ "$env_only" = 1 ]; then write_env_file; exit 0; fi

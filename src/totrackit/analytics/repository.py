@@ -15,6 +15,7 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    null,
     or_,
     select,
     tuple_,
@@ -67,8 +68,16 @@ def _outcome_counts(outcome: ColumnElement[Any]) -> list[ColumnElement[Any]]:
     return [*columns, func.count().label("total"), problems.label("problems")]
 
 
-def _duration_inputs(durations: Select[Any], group: Sequence[str]) -> Select[Any]:
-    """Count, sum and the order statistics each percentile interpolates between, per group."""
+def _duration_inputs(
+    conn: AsyncConnection, durations: Select[Any], group: Sequence[str]
+) -> Select[Any]:
+    """Count, sum and the order statistics each percentile interpolates between, per group.
+
+    PostgreSQL computes the interpolated percentile itself (``percentile_cont``), reported as the
+    low value with no high value; elsewhere window functions pick the two order statistics.
+    """
+    if dialect.has_percentile_cont(conn):
+        return _percentile_cont_inputs(durations, group)
     ranked_source = durations.subquery("durations")
     keys = [ranked_source.c[column] for column in group]
     rank = func.row_number().over(partition_by=keys, order_by=ranked_source.c.duration_s) - 1
@@ -92,6 +101,19 @@ def _duration_inputs(durations: Select[Any], group: Sequence[str]) -> Select[Any
     return select(*grouped, *columns).group_by(*grouped)
 
 
+def _percentile_cont_inputs(durations: Select[Any], group: Sequence[str]) -> Select[Any]:
+    source = durations.subquery("durations")
+    keys = [source.c[column] for column in group]
+    columns: list[ColumnElement[Any]] = [
+        func.count().label("n"),
+        func.sum(source.c.duration_s).label("total"),
+    ]
+    for label, per_mille in PERCENTILES.items():
+        value = func.percentile_cont(per_mille / 1000).within_group(source.c.duration_s)
+        columns += [value.label(f"{label}_lo"), null().label(f"{label}_hi")]
+    return select(*keys, *columns).group_by(*keys)
+
+
 async def tag_totals(
     conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None
 ) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
@@ -103,7 +125,7 @@ async def tag_totals(
     )
     durations = select(scoped.c.duration_s).where(scoped.c.duration_s.is_not(None))
     count_row = (await conn.execute(counts)).mappings().one()
-    duration_row = (await conn.execute(_duration_inputs(durations, []))).mappings().first()
+    duration_row = (await conn.execute(_duration_inputs(conn, durations, []))).mappings().first()
     return count_row, duration_row or {"n": 0}
 
 
@@ -135,7 +157,9 @@ async def tag_breakdown(
         .select_from(joined)
         .where(scoped.c.duration_s.is_not(None), tuple_(t.c.key, t.c.value).in_(wanted))
     )
-    rows = (await conn.execute(_duration_inputs(durations, ["key", "value"]))).mappings().all()
+    rows = (
+        (await conn.execute(_duration_inputs(conn, durations, ["key", "value"]))).mappings().all()
+    )
     return groups, {(row["key"], row["value"]): row for row in rows}
 
 

@@ -62,6 +62,11 @@ async def prepare_for_migrations(conn: AsyncConnection) -> None:
         await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
 
 
+def has_percentile_cont(conn: AsyncConnection) -> bool:
+    """Whether the database has the ordered-set aggregate ``percentile_cont``."""
+    return not is_sqlite(conn)
+
+
 def tag_probe_supported(conn: AsyncConnection) -> bool:
     """Whether counting a tag filter's matches first is cheap (a GIN bitmap on PostgreSQL)."""
     return not is_sqlite(conn)

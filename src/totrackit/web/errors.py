@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from totrackit.db.failures import DatabaseFailure, classify
 from totrackit.errors import AppError, FieldError, ValidationFailed
 from totrackit.web.responses import FastJSONResponse
 
@@ -86,8 +87,25 @@ async def _http_error(request: Request, exc: HTTPException) -> FastJSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> FastJSONResponse:
+    failure = classify(exc)
+    if failure is DatabaseFailure.TIMEOUT:
+        logger.warning("Query timed out on %s %s", request.method, request.url.path)
+        return _unavailable(
+            request, "QUERY_TIMEOUT", "The query took too long; try a narrower filter."
+        )
+    if failure is DatabaseFailure.UNAVAILABLE:
+        logger.error("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _unavailable(
+            request, "DATABASE_UNAVAILABLE", "The database is not reachable; retry shortly."
+        )
     logger.exception("Unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE)
+
+
+def _unavailable(request: Request, code: str, message: str) -> FastJSONResponse:
+    response = error_response(request, 503, code, message)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _field_error(error: dict[str, Any]) -> FieldError:
