@@ -18,13 +18,38 @@ uv:
 install: uv ## Create .venv with the service and its development tools
 	@$(UV) sync --frozen --quiet
 
+UI_STATIC := src/totrackit/ui/static
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+$(UI_STATIC)/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run --silent build
+	rm -rf $(UI_STATIC) && cp -r ui/dist $(UI_STATIC)
+
+.PHONY: ui
+ui: $(UI_STATIC)/index.html ## Build the web UI into the package (needs Node.js 20.19+)
+
 .PHONY: run
-run: install ## Run the service on embedded SQLite at http://localhost:8080
+run: install ui ## Run the service and UI on embedded SQLite at http://localhost:8080
 	$(RUN) totrackit serve
 
 .PHONY: test
-test: install ## Run the whole test suite (SQLite and a real PostgreSQL)
+test: test-python test-ui ## Run the whole test suite: Python on SQLite and PostgreSQL, UI unit and end-to-end
+
+.PHONY: test-python
+test-python: install ## Run the Python tests (SQLite and a real PostgreSQL)
 	$(RUN) pytest
+
+.PHONY: test-ui
+test-ui: install ui ## Run the UI's unit tests and its end-to-end tests in headless Chromium
+	cd ui && npm run --silent lint && npm test --silent
+	scripts/ui-e2e.sh
+
+.PHONY: screenshots
+screenshots: install ui ## Refresh the UI screenshots in docs/images
+	SCREENSHOTS=1 scripts/ui-e2e.sh
 
 .PHONY: lint
 lint: install ## Check formatting, lint rules and types
@@ -44,3 +69,7 @@ migrate: install ## Apply database migrations to the configured database
 .PHONY: bench
 bench: install ## Run the benchmarks (see docs/performance.md)
 	$(RUN) python -m bench.run
+
+# Container tasks (image builds, compose stacks, the container test suite) live beside the
+# deployment assets.
+-include deploy/containers.mk

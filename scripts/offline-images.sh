@@ -486,8 +486,7 @@ write_env_file() {
     done
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
-  image_lines | while IFS='|' read -r n t v _; do exists "$t" || echo "$v"; done >"$WORKDIR/missing" || true
-  mapfile -t missing <"$WORKDIR/missing"
+  mapfile -t missing < <(image_lines | while IFS='|' read -r _ t v _; do exists "$t" || echo "$v"; done)
   log "wrote $ENV_FILE ($(grep -c '=' "$ENV_FILE") variables)"
   [ "${#missing[@]}" -gt 0 ] && warn "not written (image missing): ${missing[*]}"
   return 0

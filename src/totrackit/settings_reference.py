@@ -1,0 +1,39 @@
+"""The configuration reference in ``docs/configuration.md``, generated from the settings.
+
+``python -m totrackit.settings_reference`` prints the table; a test fails when the docs differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.fields import FieldInfo
+
+from totrackit.settings import Settings
+
+BEGIN = "<!-- settings-reference:start -->"
+END = "<!-- settings-reference:end -->"
+
+
+def _default(field: FieldInfo) -> str:
+    value: Any = field.get_default(call_default_factory=True)
+    if value is None:
+        return "unset"
+    if hasattr(value, "get_secret_value"):
+        return "unset" if not value.get_secret_value() else "(hidden)"
+    if hasattr(value, "value"):
+        value = value.value
+    return f"`{value}`"
+
+
+def render_reference() -> str:
+    """The Markdown table of every setting: variable, default and meaning."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `TOTRACKIT_{name.upper()}` | {_default(field)} | {description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(render_reference())  # noqa: T201 - this module's whole purpose is to print the table
