@@ -16,6 +16,9 @@ from totrackit.clock import Clock, SystemClock
 from totrackit.db import migrate
 from totrackit.db.engine import make_engine
 from totrackit.health.routes import router as health_router
+from totrackit.observability.db_metrics import instrument_engine
+from totrackit.observability.http_metrics import HttpMetricsMiddleware
+from totrackit.observability.routes import router as metrics_router
 from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
@@ -36,6 +39,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        instrument_engine(engine)
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(engine)
@@ -64,7 +68,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         debug=False,
     )
     install_error_handlers(app)
-    for router in (processes_router, analytics_router, health_router, docs_router):
+    routers = (processes_router, analytics_router, health_router, metrics_router, docs_router)
+    for router in routers:
         app.include_router(router)
     mount_swagger_assets(app)
     mount_ui(app, settings.ui_dir or STATIC_DIR)
@@ -72,4 +77,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     if settings.api_key_value:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
+    # Outermost, so rejected and failed requests are counted too.
+    app.add_middleware(HttpMetricsMiddleware)
     return app

@@ -14,6 +14,7 @@ from totrackit.errors import (
     ProcessAlreadyExists,
     ProcessNotFound,
 )
+from totrackit.observability import metrics
 from totrackit.processes import repository
 from totrackit.processes.models import ProcessRun, Status
 from totrackit.processes.query import ListFilter, Sort
@@ -67,7 +68,9 @@ class ProcessService:
             context=request.context or {},
         )
         if run is None:
+            metrics.record_operation("create", success=False)
             raise ProcessAlreadyExists(name, request.id)
+        metrics.record_started(name)
         return run
 
     async def get(self, conn: AsyncConnection, *, name: str, process_id: str) -> ProcessRun:
@@ -87,7 +90,16 @@ class ProcessService:
             conn, name=name, process_id=process_id, status=status, now=self._clock.now()
         )
         if run is not None:
+            assert run.completed_at is not None
+            metrics.record_finished(
+                name,
+                status=status.value,
+                started_at=run.started_at,
+                completed_at=run.completed_at,
+                deadline=run.deadline,
+            )
             return run
+        metrics.record_operation("update", success=False)
         await self.get(conn, name=name, process_id=process_id)
         raise ProcessAlreadyCompleted(name, process_id)
 
@@ -95,6 +107,7 @@ class ProcessService:
         """Delete the run the lookup rule selects, whatever its status."""
         run = await self.get(conn, name=name, process_id=process_id)
         await repository.delete_run(conn, pk=run.pk)
+        metrics.record_operation("delete", success=True)
 
     async def list(
         self, conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int

@@ -1,0 +1,138 @@
+"""Prometheus metrics: every metric name of the HTTP and process families lives here.
+
+Names follow the original ToTrackIt (``totrackit_processes_*``) and the deployment design
+(``totrackit_http_*``, ``totrackit_database_*``). Labels are bounded: HTTP metrics use the route
+template, never the raw path, and process names beyond a cap collapse into ``_other``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+# The per-series "_created" timestamps double the series count for nothing Prometheus uses.
+disable_created_metrics()
+
+MAX_PROCESS_NAMES = 500
+OTHER_NAME = "_other"
+_seen_names: set[str] = set()
+
+HTTP_REQUESTS = Counter(
+    "totrackit_http_requests",
+    "HTTP requests served, by method, route template and status.",
+    ["method", "endpoint", "status"],
+)
+HTTP_DURATION = Histogram(
+    "totrackit_http_request_duration_seconds",
+    "HTTP request duration, by method, route template and status.",
+    ["method", "endpoint", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+DB_QUERY_DURATION = Histogram(
+    "totrackit_database_query_duration_seconds",
+    "Database statement duration.",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 15.0),
+)
+DB_CONNECTIONS_ACTIVE = Gauge(
+    "totrackit_database_connections_active",
+    "Database connections currently checked out of the pool.",
+    multiprocess_mode="livesum",
+)
+DB_OPERATIONS = Counter(
+    "totrackit_database_operations",
+    "Process-table operations by kind and outcome.",
+    ["operation", "table", "success"],
+)
+# prometheus_client reserves "<name>_created" for every counter, so totrackit_processes_total
+# (the deployment design's name) cannot share a registry with totrackit_processes_created_total
+# (the original's name); it lives in its own registry and both are rendered together.
+_DESIGN_REGISTRY = CollectorRegistry(auto_describe=True)
+PROCESSES = Counter(
+    "totrackit_processes", "Process runs started.", ["process_name"], registry=_DESIGN_REGISTRY
+)
+PROCESSES_CREATED = Counter(
+    "totrackit_processes_created", "Process runs started (original name).", ["process_name"]
+)
+PROCESSES_COMPLETED = Counter(
+    "totrackit_processes_completed", "Runs completed.", ["process_name", "status"]
+)
+PROCESSES_FAILED = Counter("totrackit_processes_failed", "Runs failed.", ["process_name", "status"])
+COMPLETED_ON_TIME = Counter(
+    "totrackit_processes_completed_on_time",
+    "Runs completed at or before their deadline.",
+    ["process_name"],
+)
+COMPLETED_LATE = Counter(
+    "totrackit_processes_completed_late", "Runs completed after their deadline.", ["process_name"]
+)
+PROCESS_DURATION = Histogram(
+    "totrackit_process_duration_seconds",
+    "Run duration from start to completion or failure.",
+    ["process_name", "status"],
+    buckets=(1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200, 604800),
+)
+
+
+def process_label(name: str) -> str:
+    """The label value for a process name, capped so a misuse cannot explode cardinality."""
+    if name in _seen_names:
+        return name
+    if len(_seen_names) >= MAX_PROCESS_NAMES:
+        return OTHER_NAME
+    _seen_names.add(name)
+    return name
+
+
+def record_started(name: str) -> None:
+    label = process_label(name)
+    PROCESSES.labels(label).inc()
+    PROCESSES_CREATED.labels(label).inc()
+    DB_OPERATIONS.labels("create", "processes", "true").inc()
+
+
+def record_finished(
+    name: str,
+    *,
+    status: str,
+    started_at: datetime,
+    completed_at: datetime,
+    deadline: datetime | None,
+) -> None:
+    """Count a completion or failure, its outcome against the deadline and its duration."""
+    label = process_label(name)
+    DB_OPERATIONS.labels("update", "processes", "true").inc()
+    PROCESS_DURATION.labels(label, status).observe((completed_at - started_at).total_seconds())
+    if status == "FAILED":
+        PROCESSES_FAILED.labels(label, status).inc()
+        return
+    PROCESSES_COMPLETED.labels(label, status).inc()
+    if deadline is not None:
+        counter = COMPLETED_ON_TIME if completed_at <= deadline else COMPLETED_LATE
+        counter.labels(label).inc()
+
+
+def record_operation(operation: str, *, success: bool) -> None:
+    DB_OPERATIONS.labels(operation, "processes", "true" if success else "false").inc()
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text; merges every worker's files when running with several processes."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and Path(directory).is_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(DEFAULT_REGISTRY) + generate_latest(_DESIGN_REGISTRY), CONTENT_TYPE_LATEST

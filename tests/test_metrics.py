@@ -1,0 +1,140 @@
+"""GET /metrics and /prometheus: Prometheus text with the contract's metric families."""
+
+from __future__ import annotations
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support import FakeClock, finish_run, start_run
+
+
+async def samples(
+    client: httpx.AsyncClient, path: str = "/metrics"
+) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def value(
+    found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return found.get((name, frozenset(labels.items())), 0.0)
+
+
+async def test_process_lifecycle_is_counted(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    before = await samples(client)
+    await start_run(client, "metrics-demo", "on-time", deadline=clock.epoch(hours=1))
+    await start_run(client, "metrics-demo", "late", deadline=clock.epoch(seconds=30))
+    await start_run(client, "metrics-demo", "broken")
+    clock.advance(minutes=1)
+    await finish_run(client, "metrics-demo", "late")
+    await finish_run(client, "metrics-demo", "broken", "FAILED")
+    clock.advance(minutes=1)
+    await finish_run(client, "metrics-demo", "on-time")
+
+    after = await samples(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("totrackit_processes_created_total", process_name="metrics-demo") == 3
+    assert delta("totrackit_processes_total", process_name="metrics-demo") == 3
+    assert (
+        delta(
+            "totrackit_processes_completed_total", process_name="metrics-demo", status="COMPLETED"
+        )
+        == 2
+    )
+    assert (
+        delta("totrackit_processes_failed_total", process_name="metrics-demo", status="FAILED") == 1
+    )
+    assert delta("totrackit_processes_completed_on_time_total", process_name="metrics-demo") == 1
+    assert delta("totrackit_processes_completed_late_total", process_name="metrics-demo") == 1
+    assert (
+        delta(
+            "totrackit_process_duration_seconds_count",
+            process_name="metrics-demo",
+            status="COMPLETED",
+        )
+        == 2
+    )
+    assert (
+        delta(
+            "totrackit_database_operations_total",
+            operation="create",
+            table="processes",
+            success="true",
+        )
+        == 3
+    )
+
+
+async def test_http_requests_are_labelled_by_route_template(client: httpx.AsyncClient) -> None:
+    await start_run(client, "templated", "run-1")
+    await client.get("/processes/templated/run-1")
+    await client.get("/processes/templated/does-not-exist")
+    await client.get("/no/such/route")
+
+    found = await samples(client)
+
+    endpoints = {
+        dict(labels).get("endpoint")
+        for name, labels in found
+        if name == "totrackit_http_requests_total"
+    }
+    assert "/processes/{name}/{process_id}" in endpoints
+    assert "/processes/{name}" in endpoints
+    assert not any(endpoint and "run-1" in endpoint for endpoint in endpoints)
+    assert (
+        value(
+            found,
+            "totrackit_http_requests_total",
+            method="GET",
+            endpoint="/processes/{name}/{process_id}",
+            status="404",
+        )
+        >= 1
+    )
+    assert (
+        value(
+            found, "totrackit_http_requests_total", method="GET", endpoint="unmatched", status="404"
+        )
+        >= 1
+    )
+    assert (
+        value(
+            found,
+            "totrackit_http_request_duration_seconds_count",
+            method="POST",
+            endpoint="/processes/{name}",
+            status="201",
+        )
+        >= 1
+    )
+
+
+async def test_database_statements_are_timed(client: httpx.AsyncClient) -> None:
+    before = value(await samples(client), "totrackit_database_query_duration_seconds_count")
+
+    await client.get("/processes/")
+    await client.get("/analytics/summary")
+
+    after = await samples(client)
+    assert value(after, "totrackit_database_query_duration_seconds_count") >= before + 2
+    # Every connection the requests borrowed was returned to the pool.
+    assert value(after, "totrackit_database_connections_active") == 0
+
+
+async def test_prometheus_path_serves_the_same_families(client: httpx.AsyncClient) -> None:
+    names = {name for name, _ in await samples(client, "/prometheus")}
+
+    assert (
+        "totrackit_http_requests_total" in names
+        or "totrackit_http_request_duration_seconds_count" in names
+    )
