@@ -41,12 +41,18 @@ async def unreachable_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]
             yield client
 
 
-async def test_an_unreachable_database_is_a_503_without_secrets(tmp_path: Path) -> None:
+async def test_an_unreachable_database_at_start_is_retried_while_not_ready(
+    tmp_path: Path,
+) -> None:
     async for client in unreachable_client(tmp_path):
         response = await client.get("/processes/")
+        ready = await client.get("/health/ready")
 
         assert response.status_code == 503
-        assert response.json()["error"] == "DATABASE_UNAVAILABLE"
+        assert response.json()["error"] == "STARTING"
+        assert "127.0.0.1:9" in response.json()["message"]
         assert "secret" not in response.text
+        assert ready.status_code == 503
+        assert ready.json()["reason"].startswith("starting")
         assert (await client.get("/health/live")).status_code == 200
-        assert (await client.get("/health/ready")).status_code == 503
+        assert (await client.get("/health")).status_code == 503

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,9 +14,11 @@ from totrackit import __version__
 from totrackit.analytics.routes import router as analytics_router
 from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock, SystemClock
-from totrackit.db import migrate
 from totrackit.db.engine import make_engine
+from totrackit.db.startup import prepare_database
 from totrackit.health.routes import router as health_router
+from totrackit.health.service import HealthService
+from totrackit.lifecycle import Lifecycle
 from totrackit.observability.db_metrics import instrument_engine
 from totrackit.observability.http_metrics import HttpMetricsMiddleware
 from totrackit.observability.routes import router as metrics_router
@@ -28,33 +31,45 @@ from totrackit.web.auth import ApiKeyMiddleware
 from totrackit.web.errors import install_error_handlers
 from totrackit.web.openapi import build_openapi, mount_swagger_assets
 from totrackit.web.openapi import router as docs_router
+from totrackit.web.readiness import ReadinessGate
 
 logger = logging.getLogger(__name__)
+
+STARTUP_WAIT_SECONDS = 5.0
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     """Build the ASGI application for these settings; resources open in the lifespan."""
     clock = clock or SystemClock()
 
+    lifecycle = Lifecycle()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         instrument_engine(engine)
+        app.state.totrackit = AppState(
+            settings=settings,
+            engine=engine,
+            clock=clock,
+            processes=ProcessService(
+                clock=clock, exact_count_limit=settings.list_exact_count_limit
+            ),
+            analytics=AnalyticsService(clock=clock),
+            lifecycle=lifecycle,
+            health=HealthService(engine=engine, lifecycle=lifecycle),
+        )
+        startup = asyncio.create_task(prepare_database(engine, settings, lifecycle))
         try:
-            if settings.auto_migrate:
-                await migrate.upgrade(engine)
-            app.state.totrackit = AppState(
-                settings=settings,
-                engine=engine,
-                clock=clock,
-                processes=ProcessService(
-                    clock=clock, exact_count_limit=settings.list_exact_count_limit
-                ),
-                analytics=AnalyticsService(clock=clock),
-            )
-            logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
+            # A reachable database is ready within moments: start serving with it. An unreachable
+            # one is retried in the background while /health/ready answers 503.
+            done, _ = await asyncio.wait({startup}, timeout=STARTUP_WAIT_SECONDS)
+            if done:
+                startup.result()  # a migration failure stops the start, with its error
+                logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
             yield
         finally:
+            startup.cancel()
             await engine.dispose()
 
     app = FastAPI(
@@ -77,6 +92,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     if settings.api_key_value:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
+    app.add_middleware(ReadinessGate, lifecycle=lifecycle)
     # Outermost, so rejected and failed requests are counted too.
     app.add_middleware(HttpMetricsMiddleware)
+    app.state.lifecycle = lifecycle
     return app

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock
+from totrackit.health.service import HealthService
+from totrackit.lifecycle import Lifecycle
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
 
@@ -19,3 +21,5 @@ class AppState:
     clock: Clock
     processes: ProcessService
     analytics: AnalyticsService
+    lifecycle: Lifecycle
+    health: HealthService

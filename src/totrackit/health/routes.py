@@ -1,61 +1,76 @@
-"""Health endpoints. ``/health/live`` does no I/O: it only says the process answers."""
+"""Health endpoints: the full model, readiness, liveness and the original's status shape."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from totrackit import __version__
+from totrackit.health.service import DOWN, UP, iso_now
 from totrackit.web.deps import State
 from totrackit.web.openapi import error_responses
 from totrackit.web.responses import FastJSONResponse
 
 router = APIRouter(prefix="/health", tags=["health"])
 
-_STARTED = time.monotonic()
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Down, starting, draining or the database does not answer."}
+}
 
 
-def _timestamp() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+def _answer(body: dict[str, Any]) -> FastJSONResponse:
+    return FastJSONResponse(body, status_code=503 if body["status"] == DOWN else 200)
+
+
+@router.get("", responses={**NOT_READY, **error_responses()}, summary="Health of every component")
+async def health(state: State) -> FastJSONResponse:
+    return _answer(await state.health.full())
+
+
+@router.get("/ready", responses={**NOT_READY, **error_responses()}, summary="Readiness")
+async def ready(state: State) -> FastJSONResponse:
+    return _answer(await state.health.readiness())
 
 
 @router.get("/live", responses=error_responses(), summary="Liveness: the process answers (no I/O)")
-async def live() -> FastJSONResponse:
+async def live(state: State) -> FastJSONResponse:
     return FastJSONResponse(
         {
-            "status": "UP",
-            "timestamp": _timestamp(),
+            "status": UP,
+            "timestamp": iso_now(),
             "version": __version__,
-            "application": {"status": "UP", "uptime_seconds": int(time.monotonic() - _STARTED)},
+            "application": state.health.application(),
         }
     )
 
 
 @router.get(
-    "/ready",
-    responses={
-        503: {"description": "Not ready: the database does not answer."},
-        **error_responses(),
-    },
-    summary="Readiness: the database answers",
+    "/status", responses={**NOT_READY, **error_responses()}, summary="Status (original shape)"
 )
-async def ready(state: State) -> FastJSONResponse:
-    started = time.perf_counter()
-    try:
-        async with state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure means not ready; the reason goes to the caller
-        database = {"status": "DOWN", "error": type(exc).__name__}
-    else:
-        database = {
-            "status": "UP",
-            "responseTime": f"{(time.perf_counter() - started) * 1000:.0f}ms",
-        }
-    status = database["status"]
-    return FastJSONResponse(
-        {"status": status, "timestamp": _timestamp(), "database": database},
-        status_code=200 if status == "UP" else 503,
-    )
+async def status(state: State) -> FastJSONResponse:
+    full = await state.health.full()
+    database = full["components"]["database"]
+    application = full["components"]["application"]["details"]
+    body = {
+        "status": DOWN if database["status"] == DOWN else UP,
+        "timestamp": full["timestamp"],
+        "version": full["version"],
+        "components": {
+            "database": {
+                "status": database["status"],
+                **(
+                    {"responseTime": database["details"]["responseTime"]}
+                    if database["status"] == UP
+                    else {"error": database["details"].get("error", "unavailable")}
+                ),
+            },
+            "application": {
+                "status": UP,
+                "uptime": application["uptime"],
+                "memoryUsage": application["memoryUsage"],
+                "availableProcessors": application["availableProcessors"],
+            },
+        },
+    }
+    return _answer(body)

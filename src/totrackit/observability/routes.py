@@ -6,11 +6,17 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from totrackit.observability.metrics import render
+from totrackit.web.openapi import error_responses
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses=error_responses(),
+)
 @router.get("/prometheus", include_in_schema=False, response_class=Response)
 async def metrics() -> Response:
     body, content_type = render()

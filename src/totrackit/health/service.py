@@ -1,0 +1,181 @@
+"""The health model (status UP / DEGRADED / DOWN with per-component details).
+
+``/health`` reports every component; ``/health/ready`` only what decides whether to send
+traffic; ``/health/live`` does no I/O at all. Optional components (Redis, the deadline worker)
+register a check with ``HealthService.add_component``; a failing optional component makes the
+service DEGRADED, never DOWN.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from totrackit import __version__
+from totrackit.db import migrate
+from totrackit.lifecycle import Lifecycle
+
+UP, DOWN, DEGRADED = "UP", "DOWN", "DEGRADED"
+
+ComponentCheck = Callable[[], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class HealthService:
+    engine: AsyncEngine
+    lifecycle: Lifecycle
+    optional: dict[str, ComponentCheck] = field(default_factory=dict)
+
+    def add_component(self, name: str, check: ComponentCheck) -> None:
+        """Report an optional component; its check returns ``{"status": ..., "details": ...}``."""
+        self.optional[name] = check
+
+    async def full(self) -> dict[str, Any]:
+        """Every component, for /health."""
+        components = {"database": await self.database(), "application": self.application()}
+        for name, check in self.optional.items():
+            components[name] = await check()
+        return {
+            "status": _overall(components),
+            "timestamp": iso_now(),
+            "version": __version__,
+            "components": components,
+        }
+
+    async def readiness(self) -> dict[str, Any]:
+        """What decides whether this instance should receive traffic, for /health/ready."""
+        database = await self.database()
+        if self.lifecycle.draining:
+            status, reason = DOWN, "draining: shutting down"
+        elif not self.lifecycle.ready:
+            status, reason = DOWN, f"starting: waiting for the {self.lifecycle.waiting_for}"
+        else:
+            status, reason = database["status"], None
+        body: dict[str, Any] = {
+            "status": status,
+            "timestamp": iso_now(),
+            "database": {"status": database["status"], **_flat(database)},
+            "migrations": database["details"].get("migrations", {}),
+        }
+        if reason:
+            body["reason"] = reason
+        return body
+
+    async def database(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            current = await migrate.current_revision(self.engine)
+        except Exception as exc:  # any failure is the answer: the database is not usable
+            return {
+                "status": DOWN,
+                "details": {"connectionPool": "unavailable", "error": type(exc).__name__},
+            }
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        head = migrate.head_revision()
+        up_to_date = current == head
+        return {
+            "status": UP if up_to_date else DOWN,
+            "details": {
+                "connectionPool": "healthy",
+                "pool": _pool_details(self.engine),
+                "migrations": {
+                    "status": "up-to-date" if up_to_date else "pending",
+                    "current": current or "none",
+                    "head": head,
+                },
+                "responseTime": f"{elapsed_ms:.0f}ms",
+                "backend": self.engine.dialect.name,
+            },
+        }
+
+    def application(self) -> dict[str, Any]:
+        uptime = self.lifecycle.uptime_seconds
+        return {
+            "status": UP,
+            "details": {
+                "uptime": format_uptime(uptime),
+                "uptimeSeconds": int(uptime),
+                "memoryUsage": memory_usage(),
+                "availableProcessors": os.cpu_count() or 1,
+                "ready": self.lifecycle.ready,
+                "draining": self.lifecycle.draining,
+            },
+        }
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def format_uptime(seconds: float) -> str:
+    """``Nd Nh Nm``, ``Nh Nm``, ``Nm Ns`` or ``Ns``, as the original reports it."""
+    total = int(seconds)
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes}m"
+    if hours:
+        return f"{hours}h {minutes}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"
+
+
+def memory_usage() -> str:
+    """Resident memory over the limit this process may use (cgroup limit, else RAM), in MB."""
+    used = _resident_bytes()
+    limit = _memory_limit_bytes()
+    return f"{used // 2**20}MB/{limit // 2**20}MB"
+
+
+def _resident_bytes() -> int:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _memory_limit_bytes() -> int:
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            value = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if value.isdigit() and int(value) < physical:
+            return int(value)
+    return physical
+
+
+def _pool_details(engine: AsyncEngine) -> dict[str, int]:
+    pool = engine.sync_engine.pool
+    details = {"checkedOut": int(getattr(pool, "checkedout", lambda: 0)())}
+    size = getattr(pool, "size", None)
+    if callable(size):
+        details["size"] = int(size())
+    return details
+
+
+def _flat(component: dict[str, Any]) -> dict[str, Any]:
+    details = component.get("details", {})
+    return {key: value for key, value in details.items() if key != "migrations"}
+
+
+def _overall(components: dict[str, dict[str, Any]]) -> str:
+    statuses = {name: component["status"] for name, component in components.items()}
+    if statuses.get("database") == DOWN or statuses.get("application") == DOWN:
+        return DOWN
+    if any(status != UP for status in statuses.values()):
+        return DEGRADED
+    return UP
