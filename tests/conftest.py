@@ -22,7 +22,7 @@ from tests.support import FakeClock
 from totrackit.app import create_app
 from totrackit.db import migrate
 from totrackit.db.engine import make_engine
-from totrackit.db.tables import process_tags, processes
+from totrackit.db.tables import metadata
 from totrackit.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -70,8 +70,8 @@ async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     yield migrated_engine
     async with migrated_engine.begin() as conn:
-        await conn.execute(delete(process_tags))
-        await conn.execute(delete(processes))
+        for table in reversed(metadata.sorted_tables):  # children before their parents
+            await conn.execute(delete(table))
 
 
 @pytest.fixture

@@ -41,9 +41,16 @@ class RunningServer:
 
 @contextmanager
 def running_server(
-    *, data_dir: Path, command: str = "serve", env: Mapping[str, str] | None = None
+    *,
+    data_dir: Path,
+    command: str = "serve",
+    env: Mapping[str, str] | None = None,
+    scheme: str = "http",
 ) -> Iterator[RunningServer]:
-    """Start ``totrackit <command>`` on a free port and wait until it answers."""
+    """Start ``totrackit <command>`` on a free port and wait until it answers.
+
+    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified).
+    """
     port = free_port()
     log = data_dir / f"{command}-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +71,7 @@ def running_server(
             stderr=subprocess.STDOUT,
             text=True,
         )
-    server = RunningServer(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    server = RunningServer(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
     try:
         _wait_until_live(server)
         yield server
@@ -83,7 +90,7 @@ def _wait_until_live(server: RunningServer, timeout: float = 30) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log.read_text()}")
         try:
-            if httpx.get(f"{server.url}/health/live", timeout=1).status_code == 200:
+            if httpx.get(f"{server.url}/health/live", timeout=1, verify=False).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from pathlib import Path
 
 import httpx
 
 from tests.server import run_cli, running_server
 from totrackit import __version__
+from totrackit.db.migrate import head_revision
 
 
 def test_version() -> None:
@@ -27,7 +30,7 @@ def test_migrate_upgrade_current_downgrade(tmp_path: Path) -> None:
 
     assert "current: none" in before.stdout
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "current: 0001" in after.stdout
+    assert f"current: {head_revision()}" in after.stdout
     assert downgraded.returncode == 0, downgraded.stderr
     assert "current: none" in run_cli("migrate", "current", env=env).stdout
 
@@ -64,3 +67,19 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         httpx.post(f"{server.url}/processes/demo", json={"id": "run-1"})
     with running_server(data_dir=tmp_path / "data") as server:
         assert httpx.get(f"{server.url}/processes/demo/run-1").status_code == 200
+
+
+def test_sigterm_drains_with_readiness_down_then_exits_cleanly(tmp_path: Path) -> None:
+    env = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "2"}
+    with running_server(data_dir=tmp_path / "data", env=env) as server:
+        assert httpx.get(f"{server.url}/health/ready").status_code == 200
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+
+        ready = httpx.get(f"{server.url}/health/ready")
+        still_serving = httpx.get(f"{server.url}/processes/")
+
+        assert ready.status_code == 503
+        assert ready.json()["reason"].startswith("draining")
+        assert still_serving.status_code == 200
+        assert server.process.wait(timeout=20) == 0

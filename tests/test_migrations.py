@@ -3,6 +3,7 @@ the tables declared in code."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -77,7 +78,7 @@ async def test_every_index_in_code_exists_in_the_database(migrated_engine: Async
         inspector = inspect(sync)
         return {
             index["name"]
-            for table in ("processes", "process_tags")
+            for table in metadata.tables
             for index in inspector.get_indexes(table)
             if index["name"]
         }
@@ -87,3 +88,23 @@ async def test_every_index_in_code_exists_in_the_database(migrated_engine: Async
     declared = {index.name for table in metadata.tables.values() for index in table.indexes}
 
     assert declared <= present
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_replicas_starting_together_migrate_exactly_once(
+    scratch_engine: AsyncEngine,
+) -> None:
+    replicas = [
+        make_engine(Settings(database_url=scratch_engine.url.render_as_string(False)))
+        for _ in range(5)
+    ]
+    try:
+        await asyncio.gather(*(migrate.upgrade(engine) for engine in replicas))
+    finally:
+        for engine in replicas:
+            await engine.dispose()
+
+    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
+    async with scratch_engine.connect() as conn:
+        versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
+    assert len(versions) == 1

@@ -1,9 +1,10 @@
 """Container entry point of the ToTrackIt image: ``docker run IMAGE [COMMAND ARGS...]``.
 
-1. Secrets from files. For every ``TOTRACKIT_<NAME>_FILE`` variable whose NAME ends in PASSWORD,
-   SECRET, KEY, TOKEN, URL or DSN (``TOTRACKIT_DB_PASSWORD_FILE=/run/secrets/db_password``), the
-   file's content (without the trailing newline) becomes ``TOTRACKIT_<NAME>`` and the ``_FILE``
-   variable is removed, the convention of the official database images. Docker/Compose secrets,
+1. Secrets from files. For every ``TOTRACKIT_<NAME>_FILE`` variable where ``TOTRACKIT_<NAME>`` is a
+   setting (``TOTRACKIT_DB_PASSWORD_FILE=/run/secrets/db_password``), the file's content (without
+   the trailing newline) becomes ``TOTRACKIT_<NAME>`` and the ``_FILE`` variable is removed, the
+   convention of the official database images. Variables that are settings of their own (such as
+   ``TOTRACKIT_TLS_KEY_FILE``, a path the server reads itself) are left alone. Docker/Compose secrets,
    Kubernetes Secret volumes and Vault agents all deliver files. Setting both forms is an error,
    and so is a file this user cannot read: exit status 78 (EX_CONFIG) with every problem listed.
 2. Then it runs ``totrackit COMMAND ARGS...`` in this process (PID 1 stays the server, so
@@ -16,18 +17,32 @@ No shell is needed, so it works in the distroless image.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
+from collections.abc import Collection, MutableMapping
 
 EX_CONFIG = 78
-SECRET_FILE = re.compile(r"^TOTRACKIT_[A-Z0-9_]*(PASSWORD|SECRET|KEY|TOKEN|URL|DSN)_FILE$")
+PREFIX = "TOTRACKIT_"
 
 
-def load_secret_files(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+def secret_file_variables(environ: Collection[str], settings: Collection[str]) -> list[str]:
+    """The ``TOTRACKIT_*_FILE`` variables that name a file holding another setting's value."""
+    found = []
+    for name in environ:
+        if not (name.startswith(PREFIX) and name.endswith("_FILE")):
+            continue
+        field = name[len(PREFIX) :].lower()
+        if field in settings:  # a setting of its own, e.g. TLS_KEY_FILE
+            continue
+        if field[: -len("_file")] in settings:
+            found.append(name)
+    return sorted(found)
+
+
+def load_secret_files(environ: MutableMapping[str, str], settings: Collection[str]) -> list[str]:
     """Move ``X_FILE`` contents into ``X``; return the problems found (empty when all is well)."""
     problems: list[str] = []
-    for file_var in sorted(name for name in environ if SECRET_FILE.match(name)):
+    for file_var in secret_file_variables(environ, settings):
         target = file_var[: -len("_FILE")]
         path = environ[file_var]
         if environ.get(target):
@@ -51,7 +66,9 @@ def load_secret_files(environ: dict[str, str] | os._Environ[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> None:
-    problems = load_secret_files(os.environ)
+    from totrackit.settings import Settings
+
+    problems = load_secret_files(os.environ, set(Settings.model_fields))
     if problems:
         print(f"Configuration error: {len(problems)} problem(s)", file=sys.stderr)
         for problem in problems:

@@ -16,12 +16,15 @@ from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock, SystemClock
 from totrackit.db.engine import make_engine
 from totrackit.db.startup import prepare_database
+from totrackit.engine.runner import embedded_engine
 from totrackit.health.routes import router as health_router
 from totrackit.health.service import HealthService
 from totrackit.lifecycle import Lifecycle
+from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.db_metrics import instrument_engine
 from totrackit.observability.http_metrics import HttpMetricsMiddleware
 from totrackit.observability.routes import router as metrics_router
+from totrackit.observability.tracing import setup_tracing
 from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
@@ -31,6 +34,7 @@ from totrackit.web.auth import ApiKeyMiddleware
 from totrackit.web.errors import install_error_handlers
 from totrackit.web.openapi import build_openapi, mount_swagger_assets
 from totrackit.web.openapi import router as docs_router
+from totrackit.web.protection import install_protection
 from totrackit.web.readiness import ReadinessGate
 
 logger = logging.getLogger(__name__)
@@ -43,11 +47,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     clock = clock or SystemClock()
 
     lifecycle = Lifecycle()
+    tracing = setup_tracing(settings)  # a no-op unless TOTRACKIT_TRACING_ENABLED
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         instrument_engine(engine)
+        tracing.instrument(engine)
         app.state.totrackit = AppState(
             settings=settings,
             engine=engine,
@@ -67,10 +73,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             if done:
                 startup.result()  # a migration failure stops the start, with its error
                 logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
-            yield
+            # Deadline engine: runs here only in the all-in-one process (`totrackit serve` sets
+            # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See engine/runner.py.
+            async with embedded_engine(settings, db=engine, clock=clock) as deadline_engine:
+                app.state.totrackit.deadline_engine = deadline_engine
+                yield
         finally:
             startup.cancel()
             await engine.dispose()
+            tracing.shutdown()
 
     app = FastAPI(
         title="ToTrackIt API",
@@ -81,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
         redirect_slashes=False,
         debug=False,
+        telemetry=tracing.fastapi_telemetry(),
     )
     install_error_handlers(app)
     routers = (processes_router, analytics_router, health_router, metrics_router, docs_router)
@@ -93,7 +105,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     if settings.api_key_value:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
     app.add_middleware(ReadinessGate, lifecycle=lifecycle)
+    install_protection(app, settings)  # proxies, security headers, CORS, rate and body limits
     # Outermost, so rejected and failed requests are counted too.
     app.add_middleware(HttpMetricsMiddleware)
+    # Outermost of all: every response carries X-Request-ID and every request one access line.
+    app.add_middleware(AccessLogMiddleware, enabled=settings.access_log, quiet=tracing.quiet)
     app.state.lifecycle = lifecycle
     return app

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from totrackit.settings import Settings
+from totrackit.settings import Settings, format_duration
 
 BEGIN = "<!-- settings-reference:start -->"
 END = "<!-- settings-reference:end -->"
@@ -23,6 +24,8 @@ def _default(field: FieldInfo) -> str:
         return "unset" if not value.get_secret_value() else "(hidden)"
     if hasattr(value, "value"):
         value = value.value
+    if isinstance(value, timedelta):
+        value = format_duration(value)
     return f"`{value}`"
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock
+from totrackit.engine.heartbeat import EngineHeartbeat
 from totrackit.health.service import HealthService
 from totrackit.lifecycle import Lifecycle
 from totrackit.processes.service import ProcessService
@@ -23,3 +24,5 @@ class AppState:
     analytics: AnalyticsService
     lifecycle: Lifecycle
     health: HealthService
+    # The deadline engine's progress when this process runs it (`totrackit serve`), else None.
+    deadline_engine: EngineHeartbeat | None = None

@@ -7,6 +7,8 @@ import click
 from totrackit import __version__
 from totrackit.cli.migrate import migrate
 from totrackit.cli.server import api, serve
+from totrackit.cli.webhooks import webhooks
+from totrackit.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +25,5 @@ def version() -> None:
 cli.add_command(serve)
 cli.add_command(api)
 cli.add_command(migrate)
+cli.add_command(worker)
+cli.add_command(webhooks)

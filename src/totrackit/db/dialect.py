@@ -56,10 +56,24 @@ def has_tags(conn: AsyncConnection, tags: dict[str, str]) -> list[ColumnElement[
     ]
 
 
+# pg_advisory_xact_lock key for schema migrations: ASCII "TTMIGRAT".
+MIGRATION_LOCK_KEY = 0x54544D4947524154
+
+
 async def prepare_for_migrations(conn: AsyncConnection) -> None:
-    """Lift limits meant for requests: building an index on millions of rows takes minutes."""
-    if not is_sqlite(conn):
-        await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    """Serialise migrators and lift limits meant for requests.
+
+    When several replicas start at once against one PostgreSQL, the first takes the lock and
+    migrates; the others wait on it, then find nothing left to do. The lock is released with
+    the transaction. Building an index on millions of rows takes minutes, so the statement
+    timeout is lifted; the lock wait is bounded so a stuck migrator is reported, not waited on
+    forever.
+    """
+    if is_sqlite(conn):
+        return  # SQLite allows one writer at a time anyway
+    await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    await conn.exec_driver_sql("SET LOCAL lock_timeout = '600s'")
+    await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
 
 
 def has_percentile_cont(conn: AsyncConnection) -> bool:

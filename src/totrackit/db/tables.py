@@ -3,6 +3,7 @@
 ``processes`` holds one row per run. ``process_tags`` repeats each run's tags one row per tag so
 that tag filters and per-tag analytics are index-backed on both databases (a JSON column alone
 has no usable index on SQLite, and PostgreSQL's planner cannot estimate JSONB containment).
+``webhook_outbox`` holds deadline events until a receiver has them (the deadline engine).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     text,
 )
 
@@ -110,4 +112,45 @@ process_tags = Table(
         "started_at",
         "process_pk",
     ),
+)
+
+OUTBOX_STATUSES = "status IN ('PENDING', 'DELIVERED', 'DEAD')"
+PENDING_ONLY = text("status = 'PENDING'")
+
+# One row per (event, receiver): written in the transaction that marks the run, so an event
+# exists exactly when its run is marked, and each receiver's delivery is tracked on its own.
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", BigIntId, primary_key=True, autoincrement=True),
+    # The Standard Webhooks webhook-id: the receiver's idempotency key, the same on every retry.
+    Column("event_id", String(40), nullable=False),
+    Column("endpoint", String(100), nullable=False),
+    Column("event", String(40), nullable=False),
+    # No foreign key: deleting a run must not drop an event that is already due.
+    Column("process_pk", BigInteger(), nullable=False),
+    Column("process_name", String(100), nullable=False),
+    Column("process_id", String(50), nullable=False),
+    # The exact body bytes, so every retry sends (and signs) the same document.
+    Column("payload", Text(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+    # When the event (re-)entered the queue: the max age counts from here, and replay resets it.
+    Column("enqueued_at", Timestamp(), nullable=False),
+    # Due time of the next attempt; a claim pushes it past the claim's lease.
+    Column("next_attempt_at", Timestamp(), nullable=False),
+    Column("last_attempt_at", Timestamp()),
+    Column("delivered_at", Timestamp()),
+    Column("last_status_code", Integer()),
+    Column("last_error", String(500)),
+    CheckConstraint(OUTBOX_STATUSES, name="status"),
+    Index("uq_webhook_outbox_event_id", "event_id", unique=True),
+    Index(
+        "ix_webhook_outbox_next_attempt_at",
+        "next_attempt_at",
+        postgresql_where=PENDING_ONLY,
+        sqlite_where=PENDING_ONLY,
+    ),
+    Index("ix_webhook_outbox_status_created_at", "status", "created_at"),
 )

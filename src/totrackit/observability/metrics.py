@@ -24,7 +24,7 @@ from prometheus_client import (
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
 # The per-series "_created" timestamps double the series count for nothing Prometheus uses.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 MAX_PROCESS_NAMES = 500
 OTHER_NAME = "_other"
@@ -135,4 +135,6 @@ def render() -> tuple[bytes, str]:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(DEFAULT_REGISTRY) + generate_latest(_DESIGN_REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(DEFAULT_REGISTRY) + generate_latest(
+        _DESIGN_REGISTRY
+    ), CONTENT_TYPE_LATEST

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from totrackit.db.failures import DatabaseFailure, classify
 from totrackit.errors import AppError, FieldError, ValidationFailed
+from totrackit.observability.context import current_request_id
 from totrackit.web.responses import FastJSONResponse
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,16 @@ async def _http_error(request: Request, exc: HTTPException) -> FastJSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> FastJSONResponse:
+    response = await _unexpected_error_response(request, exc)
+    # Starlette runs this handler outside every middleware, so the request-id middleware cannot
+    # add its header to this response: echo the correlation id here.
+    request_id = current_request_id()
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    return response
+
+
+async def _unexpected_error_response(request: Request, exc: Exception) -> FastJSONResponse:
     failure = classify(exc)
     if failure is DatabaseFailure.TIMEOUT:
         logger.warning("Query timed out on %s %s", request.method, request.url.path)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Build the ToTrackIt container images with BuildKit.
+#
+#   scripts/build-images.sh [api] [ui] [api-slim] [dev]    (default: api ui)
+#
+# Images and tags (the names the compose files use by default):
+#   api       deploy/docker/Dockerfile, target runtime (distroless)  -> ${TOTRACKIT_IMAGE:-totrackit:local}
+#   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> ${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}
+#   dev       deploy/docker/Dockerfile, target dev                   -> ${TOTRACKIT_DEV_IMAGE:-totrackit:dev}
+#   ui        deploy/docker/ui.Dockerfile                            -> ${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}
+#
+# Base images come from the same variables as in the compose files and pass through as build
+# arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
+# DISTROLESS_PYTHON_IMAGE, NGINX_IMAGE. With TOTRACKIT_OFFLINE_IMAGES=1 they are read from
+# .offline.env (local stand-ins, see deploy/offline/README.md).
+#
+# Other settings:
+#   TOTRACKIT_BUILD_CA_BUNDLE   CA bundle handed to npm/uv as the optional BuildKit secret
+#                               `ca_bundle` (default: /etc/ssl/certs/ca-certificates.crt when it
+#                               exists; set it empty to not pass one)
+#   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
+#   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
+# Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
+# recipe for CI, scripts/quick-start.sh and scripts/test-containers.sh.
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'build-images: %s\n' "$*" >&2; }
+
+if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
+  if [ ! -f .offline.env ]; then
+    log "TOTRACKIT_OFFLINE_IMAGES=1 but .offline.env is missing: run scripts/offline-images.sh"
+    exit 1
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  . ./.offline.env
+  set +a
+fi
+
+# BuildKit needs Debian's docker client (see deploy/offline/README.md); harmless elsewhere.
+if [ -x /usr/bin/docker ]; then export PATH="/usr/bin:$PATH"; fi
+export DOCKER_BUILDKIT=1
+
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(api ui)
+
+version="${VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)}"
+revision="${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+common=(--network "${TOTRACKIT_BUILD_NETWORK:-host}"
+  --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created")
+ca="${TOTRACKIT_BUILD_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
+if [ -n "$ca" ] && [ -s "$ca" ]; then
+  common+=(--secret "id=ca_bundle,src=$ca")
+fi
+for arg in PYTHON_VERSION PYTHON_IMAGE NODE_IMAGE UV_IMAGE DEBIAN_IMAGE DISTROLESS_PYTHON_IMAGE NGINX_IMAGE; do
+  if [ -n "${!arg:-}" ]; then common+=(--build-arg "$arg=${!arg}"); fi
+done
+
+build() { # build TAG DOCKERFILE [TARGET]
+  local tag="$1" file="$2" target="${3:-}" started
+  local args=("${common[@]}" -f "$file" -t "$tag")
+  [ -z "$target" ] || args+=(--target "$target")
+  local logfile="${TOTRACKIT_BUILD_LOG_DIR:-/tmp}/totrackit-build-${tag//[:\/]/_}.log"
+  started=$(date +%s)
+  log "building $tag ($file${target:+, target $target}); log: $logfile"
+  if ! docker build --progress=plain "${args[@]}" . >"$logfile" 2>&1; then
+    log "FAILED: $tag; last lines of $logfile:"
+    tail -n 40 "$logfile" >&2
+    return 1
+  fi
+  log "built $tag in $(($(date +%s) - started))s, $(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.1f MB", $1/1000/1000}')"
+}
+
+for target in "${targets[@]}"; do
+  case "$target" in
+    api) build "${TOTRACKIT_IMAGE:-totrackit:local}" deploy/docker/Dockerfile runtime ;;
+    api-slim) build "${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}" deploy/docker/Dockerfile runtime-slim ;;
+    dev) build "${TOTRACKIT_DEV_IMAGE:-totrackit:dev}" deploy/docker/Dockerfile dev ;;
+    ui) build "${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}" deploy/docker/ui.Dockerfile ;;
+    *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
+  esac
+done

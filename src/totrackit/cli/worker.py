@@ -1,0 +1,37 @@
+"""``totrackit worker``: run the deadline engine alone (scale it to any number of replicas)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from totrackit.cli.settings import load_settings
+
+
+@click.command()
+@click.option("--host", help="Address of the health listener (default TOTRACKIT_HOST).")
+@click.option(
+    "--port", type=int, help="Port of the health listener (default TOTRACKIT_WORKER_PORT)."
+)
+def worker(host: str | None, port: int | None) -> None:
+    """Run the deadline scanner and webhook delivery, with a health and metrics listener."""
+    # Imported here so that light commands (version, migrate current) start fast.
+    import uvicorn
+
+    from totrackit.worker import create_worker_app
+
+    settings = load_settings(host=host, worker_port=port)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    click.echo(f"ToTrackIt worker health on http://{settings.host}:{settings.worker_port}")
+    uvicorn.run(
+        create_worker_app(settings),
+        host=settings.host,
+        port=settings.worker_port,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )

@@ -1,0 +1,133 @@
+"""Detection: mark runs whose deadline warning or miss is due and produce their events.
+
+Each batch is one transaction that marks the runs and writes their outbox rows together: an
+event exists exactly when its run is marked, so a crash at any moment neither loses an event
+nor produces one twice. Batches repeat until nothing is due, so a backlog drains in one scan.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from totrackit.clock import Clock
+from totrackit.engine import metrics
+from totrackit.engine import repository as repo
+from totrackit.engine.endpoints import Endpoint
+from totrackit.engine.models import DueRun, EventType, OutboxStatus
+from totrackit.engine.payload import build_payload
+from totrackit.observability.metrics import process_label
+
+
+def warnings_enabled(threshold: float) -> bool:
+    """Contract 4.2: any threshold outside (0, 1) disables warnings."""
+    return 0 < threshold < 1
+
+
+@dataclass
+class ScanResult:
+    """What one scan produced: marked runs per event, and outbox rows written."""
+
+    marked: dict[EventType, int] = field(default_factory=lambda: dict.fromkeys(EventType, 0))
+    enqueued: int = 0
+
+
+class Scanner:
+    def __init__(
+        self,
+        *,
+        db: AsyncEngine,
+        clock: Clock,
+        endpoints: Sequence[Endpoint],
+        threshold: float,
+        batch_size: int,
+        public_url: str,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._endpoints = tuple(endpoints)
+        self._threshold = threshold
+        self._batch_size = batch_size
+        self._public_url = public_url
+
+    async def scan(self) -> ScanResult:
+        """One full scan at the clock's current time: warnings first, then misses (contract 4.1)."""
+        started, now = time.perf_counter(), self._clock.now()
+        result = ScanResult()
+        if warnings_enabled(self._threshold):
+            await self._drain(EventType.DEADLINE_WARNING, now, result)
+        await self._drain(EventType.DEADLINE_MISSED, now, result)
+        metrics.SCAN_DURATION.observe(time.perf_counter() - started)
+        return result
+
+    async def _drain(self, event: EventType, now: datetime, result: ScanResult) -> None:
+        while True:
+            runs, enqueued = await self._batch(event, now)
+            result.marked[event] += len(runs)
+            result.enqueued += enqueued
+            _count(event, runs, now, self._threshold)
+            if len(runs) < self._batch_size:
+                return
+
+    async def _batch(self, event: EventType, now: datetime) -> tuple[list[DueRun], int]:
+        async with self._db.begin() as conn:
+            if event is EventType.DEADLINE_WARNING:
+                runs = await repo.mark_warned(
+                    conn, now=now, threshold=self._threshold, limit=self._batch_size
+                )
+            else:
+                runs = await repo.mark_missed(conn, now=now, limit=self._batch_size)
+            rows = self._outbox_rows(event, runs, now)
+            await repo.enqueue(conn, rows=rows)
+        return runs, len(rows)
+
+    def _outbox_rows(
+        self, event: EventType, runs: Sequence[DueRun], now: datetime
+    ) -> list[dict[str, Any]]:
+        rows = []
+        for run in runs:
+            targets = [e for e in self._endpoints if e.accepts(event, run.name)]
+            if not targets:
+                continue
+            body = build_payload(event=event, run=run, now=now, public_url=self._public_url)
+            rows += [_outbox_row(event, run, endpoint.name, body, now) for endpoint in targets]
+        return rows
+
+
+def _outbox_row(
+    event: EventType, run: DueRun, endpoint: str, body: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "event_id": f"msg_{uuid.uuid4().hex}",
+        "endpoint": endpoint,
+        "event": event.value,
+        "process_pk": run.pk,
+        "process_name": run.name,
+        "process_id": run.process_id,
+        "payload": body,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "created_at": now,
+        "enqueued_at": now,
+        "next_attempt_at": now,
+        "last_attempt_at": None,
+        "delivered_at": None,
+        "last_status_code": None,
+        "last_error": None,
+    }
+
+
+def _count(event: EventType, runs: Sequence[DueRun], now: datetime, threshold: float) -> None:
+    """Count the events (after their transaction committed) and how late each was produced."""
+    for run in runs:
+        metrics.PROCESS_COUNTERS[event].labels(process_label(run.name)).inc()
+        due = run.deadline
+        if event is EventType.DEADLINE_WARNING:
+            due = run.started_at + (run.deadline - run.started_at) * threshold
+        metrics.FIRE_LAG.labels(event.label).observe(max(0.0, (now - due).total_seconds()))
