@@ -35,7 +35,7 @@ from bench.run import RESULTS, server, wrk
 
 PATHS = {"GET /health/live": "/health/live", "GET limited 404": "/bench/not-found"}
 OFF = {"TOTRACKIT_SECURITY_HEADERS": "false", "TOTRACKIT_MAX_BODY_BYTES": "0"}
-COMMON = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0", "TOTRACKIT_LOG_LEVEL": "warning"}
+COMMON = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0", "TOTRACKIT_ACCESS_LOG": "false"}
 ON = {
     "TOTRACKIT_RATE_LIMIT": "1000000/second",
     "TOTRACKIT_CORS_ORIGINS": "https://ops.example.com",

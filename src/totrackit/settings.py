@@ -21,12 +21,20 @@ from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from totrackit.db.url import DatabaseURL, parse_database_url
+from totrackit.settings_sources import (
+    SecretFilesSource,
+    UnusableSecretFile,
+    weak_production_secrets,
+)
 from totrackit.web.ratelimit import Rate, parse_rate
 
 
@@ -410,6 +418,45 @@ class Settings(BaseSettings):
 
             check_available()
         return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # TOTRACKIT_<SECRET>_FILE, for Docker/Kubernetes secrets (see settings_sources).
+        secret_files = SecretFilesSource(settings_cls)
+        return (init_settings, secret_files, env_settings, dotenv_settings, file_secret_settings)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _reject_unusable_secret_files(cls, value: Any) -> Any:
+        if isinstance(value, UnusableSecretFile):
+            raise ValueError(value.message())
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_weak_production_secrets(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        problems = weak_production_secrets(self)
+        if problems:
+            raise ValidationError.from_exception_data(
+                "Settings",
+                [
+                    {
+                        "type": PydanticCustomError("weak_secret", message),  # type: ignore[typeddict-item]
+                        "loc": (field,),
+                        "input": "***",
+                    }
+                    for field, message in problems
+                ],
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

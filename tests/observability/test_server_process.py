@@ -31,14 +31,15 @@ def every_line_as_json(log: Path) -> list[dict[str, Any]]:
 def test_a_production_server_writes_only_json_lines(tmp_path: Path) -> None:
     env = {"TOTRACKIT_ENV": "production", "TOTRACKIT_LOG_LEVEL": "INFO", **QUICK_STOP}
     with running_server(data_dir=tmp_path, env=env) as server:
-        with httpx.Client(base_url=server.url) as client:
-            created = client.post(
-                "/processes/billing", json={"id": "run-1"}, headers={"X-Request-ID": "e2e-1"}
-            )
-            client.get("/processes/billing/run-1")
-            client.post("/processes/billing", content=b"{not json")
-            client.get("/no/such/page")
-            client.get("/health/ready")
+        client = httpx.Client(base_url=server.url)
+        created = client.post(
+            "/processes/billing", json={"id": "run-1"}, headers={"X-Request-ID": "e2e-1"}
+        )
+        client.get("/processes/billing/run-1")
+        client.post("/processes/billing", content=b"{not json")
+        client.get("/no/such/page")
+        client.get("/health/ready")
+        client.close()
 
     assert created.headers["x-request-id"] == "e2e-1"
     lines = every_line_as_json(server.log)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from totrackit import __version__
+from totrackit.cli.config import config
 from totrackit.cli.migrate import migrate
 from totrackit.cli.server import api, serve
 from totrackit.cli.webhooks import webhooks
@@ -27,3 +28,4 @@ cli.add_command(api)
 cli.add_command(migrate)
 cli.add_command(worker)
 cli.add_command(webhooks)
+cli.add_command(config)

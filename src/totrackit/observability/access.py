@@ -96,7 +96,7 @@ class AccessLogMiddleware:
         # makeRecord + handle skips the caller lookup of logger.info: this runs per request.
         ACCESS_LOGGER.handle(
             ACCESS_LOGGER.makeRecord(
-                ACCESS_LOGGER.name, level, "", 0, message, None, None, extra=fields
+                ACCESS_LOGGER.name, level, "", 0, message, (), None, extra=fields
             )
         )
 
