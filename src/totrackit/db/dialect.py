@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Insert, Text, cast, exists, func, literal
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Insert,
+    Text,
+    cast,
+    exists,
+    func,
+    literal,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,11 +45,16 @@ def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
     return postgresql.insert(processes).on_conflict_do_nothing()
 
 
-def has_tags(conn: AsyncConnection, tags: dict[str, str]) -> list[ColumnElement[bool]]:
+def has_tags(
+    conn: AsyncConnection, tags: dict[str, str], *, walking: bool = False
+) -> list[ColumnElement[bool]]:
     """Conditions that a run carries every ``key: value`` pair.
 
-    PostgreSQL: one containment over the GIN-indexed tag pairs (migration 0002), answered by
-    intersecting posting lists. SQLite: one EXISTS per pair on the ``process_tags`` index.
+    SQLite: one EXISTS per pair on the ``process_tags`` index. PostgreSQL: by default one
+    containment over the GIN-indexed tag pairs (migration 0002), answered by intersecting
+    posting lists. ``walking`` is for a page read in index order when the tags are known to be
+    common: there a plain JSONB containment, cheap to test row by row, lets the planner walk the
+    sort index and stop after one page instead of collecting every match first.
     """
     if not tags:
         return []
@@ -49,11 +64,14 @@ def has_tags(conn: AsyncConnection, tags: dict[str, str]) -> list[ColumnElement[
             exists().where(t.c.process_pk == processes.c.id, t.c.key == key, t.c.value == value)
             for key, value in tags.items()
         ]
+    if walking:
+        wanted = [{"key": key, "value": value} for key, value in tags.items()]
+        # type_coerce: the column is declared portable JSON, whose "contains" would be a LIKE.
+        return [type_coerce(processes.c.tags, postgresql.JSONB).contains(wanted)]
     pairs = [f"{key}{TAG_PAIR_SEPARATOR}{value}" for key, value in tags.items()]
-    wanted = literal(pairs, postgresql.ARRAY(Text))
-    return [
-        func.totrackit_tag_pairs(processes.c.tags, type_=postgresql.ARRAY(Text)).contains(wanted)
-    ]
+    pair_array = literal(pairs, postgresql.ARRAY(Text))
+    tag_pairs = func.totrackit_tag_pairs(processes.c.tags, type_=postgresql.ARRAY(Text))
+    return [tag_pairs.contains(pair_array)]
 
 
 # pg_advisory_xact_lock key for schema migrations: ASCII "TTMIGRAT".

@@ -38,6 +38,7 @@ async def insert_run(
     deadline: datetime | None,
     tags: list[dict[str, str]],
     context: dict[str, Any],
+    warning_due_at: datetime | None = None,
 ) -> ProcessRun | None:
     """Insert an ACTIVE run; None when an ACTIVE run with the same (name, id) exists."""
     statement = (
@@ -50,6 +51,7 @@ async def insert_run(
             deadline=deadline,
             tags=tags or None,
             context=context or None,
+            warning_due_at=warning_due_at,
             created_at=started_at,
             updated_at=started_at,
         )
@@ -112,7 +114,7 @@ async def list_runs(
     """One page of runs; asks for ``limit`` rows (callers pass page size + 1 to see more)."""
     statement = (
         select(p)
-        .where(*_conditions(conn, where, now))
+        .where(*_conditions(conn, where, now, walking=True))
         .order_by(*_order(sort, now), p.c.id.desc())
         .limit(limit)
         .offset(offset)
@@ -151,7 +153,7 @@ async def count_runs(
 
 
 def _conditions(
-    conn: AsyncConnection, where: ListFilter, now: datetime
+    conn: AsyncConnection, where: ListFilter, now: datetime, *, walking: bool = False
 ) -> Sequence[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if where.name is not None:
@@ -171,7 +173,7 @@ def _conditions(
         clauses += [p.c.status == Status.ACTIVE.value, p.c.started_at <= started_before]
     if where.candidate_pks is not None:
         clauses.append(p.c.id.in_(where.candidate_pks))
-    clauses += dialect.has_tags(conn, where.tags)
+    clauses += dialect.has_tags(conn, where.tags, walking=walking)
     return clauses
 
 
