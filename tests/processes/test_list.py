@@ -247,3 +247,21 @@ class TestSorting:
         self, client: httpx.AsyncClient, sort_by: str, expected: list[str]
     ) -> None:
         assert await ids(client, f"sort_by={sort_by}") == expected
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_common_tag_lists_a_page_with_a_lower_bound_total(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("totrackit.processes.service.TAG_PROBE_LIMIT", 2)
+    for index in range(5):
+        await start_run(client, "p", f"run-{index}", tags={"country": "DE"})
+    await start_run(client, "p", "other", tags={"country": "FR"})
+
+    body = await page(client, "tags=country:DE&limit=2")
+
+    assert [run["id"] for run in body["data"]] == ["run-4", "run-3"]
+    assert (body["total"], body["total_exact"], body["has_more"]) == (3, False, True)
+    assert [run["id"] for run in (await page(client, "tags=country:DE&offset=4"))["data"]] == [
+        "run-0"
+    ]

@@ -24,6 +24,21 @@ class DeadlineStatus(StrEnum):
     COMPLETED_LATE = "COMPLETED_LATE"
 
 
+def warnings_enabled(threshold: float) -> bool:
+    """Contract 4.2: a warning threshold outside (0, 1) disables deadline warnings."""
+    return 0 < threshold < 1
+
+
+def warning_point(
+    *, started_at: datetime, deadline: datetime | None, threshold: float
+) -> datetime | None:
+    """When a run has used ``threshold`` of its deadline budget (contract 4.2), or None when
+    it gets no warning: no deadline, a deadline not after the start, or warnings disabled."""
+    if deadline is None or deadline <= started_at or not warnings_enabled(threshold):
+        return None
+    return started_at + (deadline - started_at) * threshold
+
+
 @dataclass(frozen=True, slots=True)
 class ProcessRun:
     pk: int

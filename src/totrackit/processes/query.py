@@ -36,6 +36,8 @@ class ListFilter:
     tags: dict[str, str] = field(default_factory=dict)
     #: When set, only these run primary keys can match (a tag filter resolved up front).
     candidate_pks: tuple[int, ...] | None = None
+    #: The tag filter matches more runs than the probe counts (so no exact total is attempted).
+    common_tags: bool = False
 
 
 def parse_sort(raw: str | None) -> Sort:

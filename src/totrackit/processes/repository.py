@@ -127,18 +127,26 @@ async def resolve_tags(conn: AsyncConnection, *, where: ListFilter, cap: int) ->
     """Turn a selective tag filter into the list of matching runs, when that is cheap.
 
     The planner cannot know how many runs carry a combination of tags, so on its own it may walk
-    the whole table in start order looking for matches that do not exist. Where the database can
-    intersect tag postings directly (PostgreSQL's GIN), ask it first for up to ``cap`` matches:
-    few matches become an explicit key list; many mean the tags are common and the ordered walk
-    finds a page quickly.
+    the whole table in start order looking for matches that do not exist. Where the database
+    can answer it from an index (PostgreSQL), ask first for up to ``cap`` matches: few matches
+    become an explicit key list; more mean the tags are common, and the ordered walk finds a page
+    quickly (the filter is then marked ``common_tags``).
     """
     if not where.tags or not dialect.tag_probe_supported(conn):
         return where
-    probe = select(p.c.id).where(*dialect.has_tags(conn, where.tags)).limit(cap + 1)
-    pks = tuple((await conn.execute(probe)).scalars().all())
+    pks = tuple((await conn.execute(_tag_probe(conn, where.tags, cap))).scalars().all())
     if len(pks) > cap:
-        return where
+        return replace(where, common_tags=True)
     return replace(where, tags={}, candidate_pks=pks)
+
+
+def _tag_probe(conn: AsyncConnection, tags: dict[str, str], cap: int) -> Select[Any]:
+    if len(tags) == 1:  # one tag: an index-only range scan of process_tags
+        ((key, value),) = tags.items()
+        t = process_tags
+        return select(t.c.process_pk).where(t.c.key == key, t.c.value == value).limit(cap + 1)
+    # several: the GIN index intersects their posting lists, fast even when nothing matches
+    return select(p.c.id).where(*dialect.has_tags(conn, tags)).limit(cap + 1)
 
 
 async def count_runs(

@@ -16,7 +16,7 @@ from totrackit.errors import (
 )
 from totrackit.observability import metrics
 from totrackit.processes import repository
-from totrackit.processes.models import ProcessRun, Status
+from totrackit.processes.models import ProcessRun, Status, warning_point
 from totrackit.processes.query import ListFilter, Sort
 from totrackit.processes.schemas import NewProcessRequest
 
@@ -42,9 +42,12 @@ class Page:
 
 
 class ProcessService:
-    def __init__(self, *, clock: Clock, exact_count_limit: int) -> None:
+    def __init__(
+        self, *, clock: Clock, exact_count_limit: int, warning_threshold: float = 0.75
+    ) -> None:
         self._clock = clock
         self._exact_count_limit = exact_count_limit
+        self._warning_threshold = warning_threshold
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -66,6 +69,10 @@ class ProcessService:
             deadline=deadline,
             tags=tags,
             context=request.context or {},
+            # Fixed at the start, so the deadline scanner finds due warnings by index.
+            warning_due_at=warning_point(
+                started_at=now, deadline=deadline, threshold=self._warning_threshold
+            ),
         )
         if run is None:
             metrics.record_operation("create", success=False)
@@ -122,6 +129,10 @@ class ProcessService:
         runs = runs[:limit]
         if not more and (runs or offset == 0):
             total, exact = offset + len(runs), True
+        elif where.common_tags:
+            # Counting every run that carries a common tag costs a scan of its postings; the
+            # probe already proved there are more than TAG_PROBE_LIMIT.
+            total, exact = max(TAG_PROBE_LIMIT + 1, offset + len(runs) + int(more)), False
         else:
             total, exact = await self._count(conn, where, now)
             if not exact:  # a capped count: never claim fewer runs than this page proves exist

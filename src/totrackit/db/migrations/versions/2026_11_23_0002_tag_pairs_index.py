@@ -18,11 +18,12 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# chr(31), the ASCII unit separator, cannot appear in a tag key a client would send, so
+# COST: evaluating it row by row is far dearer than the GIN index that stores its result, and
+# the planner must know, or it scans the table calling it. chr(31), the ASCII unit separator, cannot appear in a tag key a client would send, so
 # "key<US>value" is unambiguous.
 CREATE_FUNCTION = """
 CREATE OR REPLACE FUNCTION totrackit_tag_pairs(tags jsonb) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 10000 AS $$
     SELECT coalesce(array_agg((tag ->> 'key') || chr(31) || (tag ->> 'value')), '{}')
     FROM jsonb_array_elements(
         CASE WHEN jsonb_typeof(tags) = 'array' THEN tags ELSE '[]'::jsonb END
