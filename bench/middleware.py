@@ -1,4 +1,7 @@
-"""Cost of the request-protection middleware, as same-run ratios (protection on / off).
+"""Cost of the request-protection middleware: microseconds per layer, and same-run ratios.
+
+First, in this process, the time each layer adds around a trivial ASGI app (no server, no
+network). Then requests/s through real servers with protection on and off:
 
     python -m bench.middleware                 # 5 s wrk runs, 3 rounds, alternating order
     python -m bench.middleware --duration 10 --rounds 5
@@ -18,6 +21,7 @@ The limit is set far above the offered load, so nothing is refused. Needs ``wrk`
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import json
 import shutil
@@ -30,6 +34,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bench.run import RESULTS, server, wrk
 
@@ -76,6 +81,97 @@ def redis_server() -> Iterator[str]:
         process.wait()
 
 
+# --- in-process: microseconds each layer adds around a trivial ASGI app ------------------------
+
+_BODY = b'{"status":"UP"}'
+_REQUEST_HEADERS = [
+    (b"host", b"bench"),
+    (b"origin", b"https://ops.example.com"),
+    (b"x-forwarded-for", b"198.51.100.7"),
+]
+
+
+async def _trivial(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"15")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": _BODY})
+
+
+def _layers() -> dict[str, Any]:
+    from starlette.middleware.cors import CORSMiddleware
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from totrackit.web import protection as p
+    from totrackit.web.ratelimit import RateLimiter, parse_rate
+
+    def cors(app: Any) -> Any:
+        return CORSMiddleware(
+            app,
+            allow_origins=["https://ops.example.com"],
+            allow_methods=p.CORS_METHODS,
+            allow_headers=p.CORS_ALLOW_HEADERS,
+            expose_headers=p.CORS_EXPOSE_HEADERS,
+        )
+
+    wraps: dict[str, Any] = {
+        "body limit": lambda app: p.BodyLimitMiddleware(app, max_bytes=1 << 20),
+        "rate limit (memory)": lambda app: p.RateLimitMiddleware(
+            app, limiter=RateLimiter(parse_rate("1000000/second")), api_key=None
+        ),
+        "security headers": p.SecurityHeadersMiddleware,
+        "CORS (Origin sent)": cors,
+        "trusted proxy": lambda app: ProxyHeadersMiddleware(app, trusted_hosts=["127.0.0.1"]),
+    }
+    stacks: dict[str, Any] = {"none": _trivial}
+    everything: Any = _trivial
+    for name, wrap in wraps.items():
+        stacks[name] = wrap(_trivial)
+        everything = wrap(everything)
+    stacks["all five"] = everything
+    return stacks
+
+
+async def _per_request_us(app: Any, requests: int) -> float:
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/x",
+        "headers": _REQUEST_HEADERS,
+        "client": ("127.0.0.1", 50000),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    started = time.perf_counter()
+    for _ in range(requests):
+        await app(dict(scope), receive, send)
+    return (time.perf_counter() - started) / requests * 1e6
+
+
+def layer_costs(requests: int = 20_000, rounds: int = 5) -> dict[str, float]:
+    """Median microseconds each layer adds to one request, in this process."""
+
+    async def run() -> dict[str, list[float]]:
+        samples: dict[str, list[float]] = {}
+        for _ in range(rounds):
+            for name, app in _layers().items():
+                samples.setdefault(name, []).append(await _per_request_us(app, requests))
+        return samples
+
+    samples = asyncio.run(run())
+    base = statistics.median(samples.pop("none"))
+    return {name: statistics.median(values) - base for name, values in samples.items()}
+
+
+# --- through a real server ----------------------------------------------------------------------
+
+
 def measure(env: dict[str, str], *, duration: int, connections: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data:
         command = [sys.executable, "-m", "totrackit", "api"]
@@ -100,6 +196,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     RESULTS.mkdir(exist_ok=True)
+    costs = layer_costs()
+    for name, micros in costs.items():
+        print(f"in-process cost of {name:<20} {micros:6.1f} us/request", flush=True)
     samples: dict[str, dict[str, list[float]]] = {}
     with redis_server() as redis_url:
         configs = {"off": OFF, "on": ON, "on+redis": {**ON, "TOTRACKIT_REDIS_URL": redis_url}}
@@ -111,11 +210,14 @@ def main() -> None:
                 for label, value in rps.items():
                     samples.setdefault(name, {}).setdefault(label, []).append(value)
                 print(f"round {round_ + 1} {name:<9} {rps}", flush=True)
-    report(samples, args)
+    report(samples, costs, args)
 
 
-def report(samples: dict[str, dict[str, list[float]]], args: argparse.Namespace) -> None:
-    lines = [
+def report(
+    samples: dict[str, dict[str, list[float]]], costs: dict[str, float], args: argparse.Namespace
+) -> None:
+    lines = [f"in-process cost of {name:<20} {us:6.1f} us/request" for name, us in costs.items()]
+    lines += [
         f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, median req/s "
         "(min-max); ratio = median of per-round on/off"
     ]
@@ -131,7 +233,9 @@ def report(samples: dict[str, dict[str, list[float]]], args: argparse.Namespace)
     text = "\n".join(lines)
     print(text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"middleware-{stamp}.json").write_text(json.dumps(samples, indent=2))
+    (RESULTS / f"middleware-{stamp}.json").write_text(
+        json.dumps({"layers_us": costs, "rps": samples}, indent=2)
+    )
     (RESULTS / f"middleware-{stamp}.txt").write_text(text + "\n")
 
 

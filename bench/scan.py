@@ -26,6 +26,7 @@ from totrackit.db.tables import processes
 from totrackit.engine.endpoints import Endpoint
 from totrackit.engine.models import EventType
 from totrackit.engine.scanner import Scanner
+from totrackit.processes.models import warning_point
 from totrackit.settings import Settings
 
 BATCH = 500
@@ -51,24 +52,9 @@ def make_rows(first: int, count: int, now: datetime, kind: str) -> list[tuple[ob
         else:  # open: 10% of a budget of 1 h to 30 days used
             budget = timedelta(seconds=3600 + (pk * 7919) % (30 * 86_400))
             started, deadline = now - budget * 0.1, now + budget * 0.9
-        rows.append(
-            (
-                pk,
-                f"run-{pk}",
-                f"process-{pk % 20:02d}",
-                "ACTIVE",
-                started,
-                None,
-                deadline,
-                None,
-                None,
-                None,
-                None,
-                None,
-                started,
-                started,
-            )
-        )
+        warning = warning_point(started_at=started, deadline=deadline, threshold=0.75)
+        row = (pk, f"run-{pk}", f"process-{pk % 20:02d}", "ACTIVE", started, None, deadline)
+        rows.append((*row, None, None, None, None, None, started, started, warning))
     return rows
 
 
@@ -115,6 +101,9 @@ async def reset(url: str) -> None:
 
 
 async def measure(url: str, *, open_runs: int, due: int, rounds: int) -> None:
+    conn = await asyncpg.connect(url)  # a fresh schema: an interrupted load drops indexes
+    await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    await conn.close()
     settings = Settings(database_url=url)
     db = make_engine(settings)
     await migrate.upgrade(db)

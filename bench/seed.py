@@ -22,6 +22,7 @@ import asyncpg
 import orjson
 
 from totrackit.db.tables import process_tags, processes
+from totrackit.processes.models import warning_point
 
 NAMES = [f"process-{index:02d}" for index in range(20)]
 COUNTRIES = [f"C{index}" for index in range(10)]
@@ -80,6 +81,9 @@ def make_run(
         None,
         started,
         completed or started,
+        warning_point(started_at=started, deadline=deadline, threshold=0.75)
+        if status == "ACTIVE"
+        else None,
     )
     tag_rows = [(pk, position, k, v, started) for position, (k, v) in enumerate(tags)]
     return row, tag_rows

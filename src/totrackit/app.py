@@ -59,7 +59,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             engine=engine,
             clock=clock,
             processes=ProcessService(
-                clock=clock, exact_count_limit=settings.list_exact_count_limit
+                clock=clock,
+                exact_count_limit=settings.list_exact_count_limit,
+                warning_threshold=settings.warning_threshold,  # deadline engine: warning points
             ),
             analytics=AnalyticsService(clock=clock),
             lifecycle=lifecycle,

@@ -16,7 +16,7 @@ from totrackit.db.tables import webhook_outbox
 from totrackit.engine.models import OutboxEvent
 from totrackit.engine.runner import DeadlineEngine
 from totrackit.processes import repository as processes
-from totrackit.processes.models import ProcessRun
+from totrackit.processes.models import ProcessRun, warning_point
 from totrackit.settings import Settings
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -69,17 +69,22 @@ async def add_run(
     process_id: str = "run-001",
     tags: list[dict[str, str]] | None = None,
     context: dict[str, Any] | None = None,
+    threshold: float = 0.75,
 ) -> ProcessRun:
     """Insert an ACTIVE run directly (any start and deadline, unlike the API's checks)."""
+    deadline = started_at + budget if budget is not None else None
     async with db.begin() as conn:
         run = await processes.insert_run(
             conn,
             name=name,
             process_id=process_id,
             started_at=started_at,
-            deadline=started_at + budget if budget is not None else None,
+            deadline=deadline,
             tags=tags or [],
             context=context or {},
+            warning_due_at=warning_point(
+                started_at=started_at, deadline=deadline, threshold=threshold
+            ),
         )
     assert run is not None
     return run

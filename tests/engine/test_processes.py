@@ -5,6 +5,7 @@ PostgreSQL only where several processes share the database (SQLite serves one pr
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -53,11 +54,11 @@ async def outbox_count(engine: AsyncEngine) -> int:
         return int((await conn.execute(statement)).scalar_one())
 
 
-async def wait_for_outbox(engine: AsyncEngine, count: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for_outbox(engine: AsyncEngine, count: int, within: float = 30) -> None:
+    deadline = time.monotonic() + within
     while await outbox_count(engine) < count:
         assert time.monotonic() < deadline, f"{await outbox_count(engine)} of {count} queued"
-        time.sleep(0.01)
+        await asyncio.sleep(0.01)
 
 
 async def test_kill_9_at_any_moment_while_the_receiver_is_down_loses_nothing(
@@ -77,13 +78,13 @@ async def test_kill_9_at_any_moment_while_the_receiver_is_down_loses_nothing(
         first.process.kill()  # SIGKILL in the middle of the scan's batches
     with running_server(data_dir=tmp_path, command="worker", env=settings) as second:
         await wait_for_outbox(engine, runs)
-        time.sleep(0.5)  # deliveries to the dead receiver fail and are rescheduled
+        await asyncio.sleep(0.5)  # deliveries to the dead receiver fail and are rescheduled
         second.process.kill()
     with running_server(data_dir=tmp_path, command="worker", env=settings):
         receiver.start()
         try:
-            delivered = receiver.wait_for(runs, timeout=60)
-            time.sleep(0.5)  # any duplicate would arrive now
+            delivered = await asyncio.to_thread(receiver.wait_for, runs, 60)
+            await asyncio.sleep(0.5)  # any duplicate would arrive now
         finally:
             receiver.stop()
 
@@ -105,13 +106,14 @@ async def test_two_workers_and_an_api_deliver_exactly_once_per_run(
             running_server(data_dir=tmp_path, command="worker", env=settings),
             running_server(data_dir=tmp_path, command="worker", env=settings),
         ):
-            deadline = int(time.time()) + 3
-            with httpx.Client(base_url=api.url) as client:
+            deadline = int(time.time()) + 10  # room to create every run before its warning
+            async with httpx.AsyncClient(base_url=api.url) as client:
                 for index in range(runs):
                     body = {"id": f"run-{index:03d}", "deadline": deadline}
-                    assert client.post("/processes/batch", json=body).status_code == 201
-            receiver.wait_for(2 * runs, timeout=60)
-            time.sleep(1)  # any duplicate would arrive now
+                    response = await client.post("/processes/batch", json=body)
+                    assert response.status_code == 201
+            await asyncio.to_thread(receiver.wait_for, 2 * runs, 60)
+            await asyncio.sleep(1)  # any duplicate would arrive now
         requests = receiver.requests
 
     per_event = Counter((r.json["event"], r.json["id"]) for r in requests)

@@ -91,7 +91,7 @@ async def test_the_default_limit_is_one_mebibyte(make_app: MakeApp) -> None:
 
 
 def test_a_real_server_refuses_declared_and_chunked_oversize_bodies(tmp_path: Path) -> None:
-    env = {"TOTRACKIT_MAX_BODY_BYTES": str(LIMIT)}
+    env = {"TOTRACKIT_MAX_BODY_BYTES": str(LIMIT), "TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0"}
     headers = {"content-type": "application/json"}
     with running_server(data_dir=tmp_path, command="api", env=env) as server:
         declared = httpx.post(f"{server.url}/processes/p", content=run_body(4096), headers=headers)

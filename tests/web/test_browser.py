@@ -140,7 +140,8 @@ def chromium() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with running_server(data_dir=tmp_path_factory.mktemp("browser")) as running:
+    env = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0"}
+    with running_server(data_dir=tmp_path_factory.mktemp("browser"), env=env) as running:
         yield running
 
 
@@ -179,6 +180,7 @@ async def test_the_swagger_ui_renders_and_calls_the_api_under_the_policy(
 
 async def test_the_web_ui_renders_under_the_policy(chromium: str, server: RunningServer) -> None:
     async with open_page(chromium, f"{server.url}/") as page:
+        await page.wait_for("location.pathname === '/' && document.readyState === 'complete'")
         if await page.evaluate("!document.querySelector('script[src^=\"/assets/\"]')"):
             pytest.skip("the web UI is not built into this checkout (make ui)")
         await page.wait_for(UI_RENDERED)

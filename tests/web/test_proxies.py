@@ -74,7 +74,7 @@ def test_malformed_proxies_are_refused(value: str) -> None:
 def test_the_real_server_trusts_forwarded_headers_only_when_configured(
     tmp_path: Path, trusted: bool
 ) -> None:
-    env = {"TOTRACKIT_RATE_LIMIT": "1/minute"}
+    env = {"TOTRACKIT_RATE_LIMIT": "1/minute", "TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0"}
     if trusted:
         env["TOTRACKIT_TRUSTED_PROXIES"] = "127.0.0.1"
     with running_server(data_dir=tmp_path, command="api", env=env) as server:

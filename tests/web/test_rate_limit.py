@@ -225,3 +225,11 @@ class TestMemoryStore:
 
         assert all(d.allowed for d in decisions)
         assert decisions[-1].remaining == 999999 - 1_000
+
+
+async def test_the_redis_status_is_none_without_redis(make_app: MakeApp) -> None:
+    unlimited = await make_app()
+    local = await make_app(rate_limit="5/second")
+
+    assert unlimited.state.protection.redis_healthy is None
+    assert local.state.protection.redis_healthy is None

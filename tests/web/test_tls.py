@@ -49,7 +49,11 @@ def test_serve_speaks_https_with_the_configured_certificate(
     tmp_path: Path, certificate: tuple[Path, Path]
 ) -> None:
     cert, key = certificate
-    env = {"TOTRACKIT_TLS_CERT_FILE": str(cert), "TOTRACKIT_TLS_KEY_FILE": str(key)}
+    env = {
+        "TOTRACKIT_TLS_CERT_FILE": str(cert),
+        "TOTRACKIT_TLS_KEY_FILE": str(key),
+        "TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0",
+    }
     trust = ssl.create_default_context(cafile=str(cert))
     with running_server(data_dir=tmp_path / "data", env=env, scheme="https") as server:
         response = httpx.get(f"{server.url}/health/live", verify=trust)
@@ -82,4 +86,5 @@ def test_a_half_tls_configuration_stops_the_command_with_exit_78(
     result = run_cli("serve", env={"TOTRACKIT_TLS_CERT_FILE": str(cert)})
 
     assert result.returncode == 78
-    assert "TOTRACKIT_TLS_KEY_FILE: Value error, set both" in result.stderr
+    assert "TOTRACKIT_TLS_KEY_FILE: " in result.stderr
+    assert "set both TOTRACKIT_TLS_CERT_FILE and TOTRACKIT_TLS_KEY_FILE" in result.stderr

@@ -38,7 +38,12 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 ACTIVE_ONLY = text("status = 'ACTIVE'")
-UNWARNED = text("status = 'ACTIVE' AND deadline IS NOT NULL AND deadline_warned_at IS NULL")
+# ACTIVE runs whose deadline warning may still come: warning_due_at is set at the start, and a
+# run already notified as missed leaves the index (its warning can no longer fire).
+UNWARNED = text(
+    "status = 'ACTIVE' AND warning_due_at IS NOT NULL AND deadline_warned_at IS NULL "
+    "AND deadline_notified_at IS NULL"
+)
 UNNOTIFIED = text("status = 'ACTIVE' AND deadline IS NOT NULL AND deadline_notified_at IS NULL")
 
 processes = Table(
@@ -58,6 +63,8 @@ processes = Table(
     Column("namespace_id", BigInteger()),
     Column("created_at", Timestamp(), nullable=False),
     Column("updated_at", Timestamp(), nullable=False),
+    # started_at + (deadline - started_at) * warning threshold: when the warning is due.
+    Column("warning_due_at", Timestamp()),
     CheckConstraint("status IN ('ACTIVE', 'COMPLETED', 'FAILED')", name="status"),
     # Only one ACTIVE run per (name, id); finished runs may share the id (contract 2.4).
     Index(
@@ -76,10 +83,12 @@ processes = Table(
     Index("ix_processes_name_status_started_at_id", "name", "status", "started_at", "id"),
     Index("ix_processes_deadline_id", "deadline", "id"),
     Index("ix_processes_completed_at_id", "completed_at", "id"),
-    # The deadline scanners walk these small partial indexes.
+    # The deadline scanners read these small partial indexes as exact ranges: "warning due by
+    # now" and "deadline passed by now" (an index on deadline alone cannot bound the warning
+    # predicate, which also depends on started_at).
     Index(
-        "ix_processes_unwarned_deadline",
-        "deadline",
+        "ix_processes_unwarned_warning_due_at",
+        "warning_due_at",
         postgresql_where=UNWARNED,
         sqlite_where=UNWARNED,
     ),

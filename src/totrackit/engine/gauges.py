@@ -10,7 +10,7 @@ from totrackit.clock import Clock
 from totrackit.engine import metrics
 from totrackit.engine import repository as repo
 from totrackit.engine.models import EventType, OutboxStatus
-from totrackit.engine.scanner import warnings_enabled
+from totrackit.processes.models import warnings_enabled
 
 # Contract 5: the overdue gauge covers at most this many names.
 OVERDUE_NAMES = 100
@@ -60,7 +60,7 @@ class Upkeep:
             missed = await repo.count_missed(conn, now=now)
             warning = 0
             if warnings_enabled(self._threshold):
-                warning = await repo.count_warning(conn, now=now, threshold=self._threshold)
+                warning = await repo.count_warning(conn, now=now)
             outbox = await repo.count_by_status(conn)
         self._publish_overdue(overdue)
         metrics.ACTIVE.set(active)

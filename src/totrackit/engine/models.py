@@ -36,6 +36,7 @@ class DueRun:
     deadline: datetime
     tags: list[dict[str, str]]
     context: dict[str, Any]
+    warning_due_at: datetime | None
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> DueRun:
@@ -47,6 +48,7 @@ class DueRun:
             deadline=row["deadline"],
             tags=row["tags"] or [],
             context=row["context"] or {},
+            warning_due_at=row["warning_due_at"],
         )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, delete, func, insert, literal, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from totrackit.db.tables import (
@@ -21,7 +21,6 @@ from totrackit.db.tables import (
     processes,
     webhook_outbox,
 )
-from totrackit.db.types import Timestamp
 from totrackit.engine.models import DueRun, OutboxEvent, OutboxStatus
 
 p = processes
@@ -35,35 +34,41 @@ def _missed(now: datetime) -> list[Any]:
     return [UNNOTIFIED, p.c.deadline < now]
 
 
-def _warning(now: datetime, threshold: float) -> list[Any]:
-    """Contract 4.2: the run has used ``threshold`` of its budget and its deadline is ahead."""
-    at = literal(now, Timestamp())
-    used = p.c.started_at + (p.c.deadline - p.c.started_at) * literal(threshold, Float())
-    return [UNWARNED, p.c.deadline > now, p.c.deadline > p.c.started_at, at >= used]
+def _warning(now: datetime) -> list[Any]:
+    """Contract 4.2: the run has used the threshold of its budget (its warning point, fixed at
+    the start: ``processes.models.warning_point``) and its deadline is still ahead."""
+    return [UNWARNED, p.c.warning_due_at <= now, p.c.deadline > now]
 
 
 async def mark_missed(conn: AsyncConnection, *, now: datetime, limit: int) -> list[DueRun]:
     """Mark up to ``limit`` runs whose deadline passed, earliest first; returns them."""
-    return await _mark(conn, _missed(now), p.c.deadline_notified_at, now=now, limit=limit)
+    due_first = p.c.deadline
+    return await _mark(
+        conn, _missed(now), p.c.deadline_notified_at, due_first, now=now, limit=limit
+    )
 
 
-async def mark_warned(
-    conn: AsyncConnection, *, now: datetime, threshold: float, limit: int
-) -> list[DueRun]:
-    """Mark up to ``limit`` runs due for a warning, earliest deadline first; returns them."""
-    conditions = _warning(now, threshold)
-    return await _mark(conn, conditions, p.c.deadline_warned_at, now=now, limit=limit)
+async def mark_warned(conn: AsyncConnection, *, now: datetime, limit: int) -> list[DueRun]:
+    """Mark up to ``limit`` runs due for a warning, earliest first; returns them."""
+    due_first = p.c.warning_due_at
+    return await _mark(conn, _warning(now), p.c.deadline_warned_at, due_first, now=now, limit=limit)
 
 
 async def _mark(
-    conn: AsyncConnection, conditions: list[Any], flag: Any, *, now: datetime, limit: int
+    conn: AsyncConnection,
+    conditions: list[Any],
+    flag: Any,
+    order: Any,
+    *,
+    now: datetime,
+    limit: int,
 ) -> list[DueRun]:
     # Rows another engine (or a completing request) holds are skipped, not waited for: they
     # are either being marked elsewhere or about to stop being ACTIVE.
     due = (
         select(p.c.id)
         .where(*conditions)
-        .order_by(p.c.deadline)
+        .order_by(order)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -71,7 +76,7 @@ async def _mark(
         update(p)
         .where(p.c.id.in_(due.scalar_subquery()))
         .values({flag: now})
-        .returning(*_RUN_COLUMNS, p.c.context)
+        .returning(*_RUN_COLUMNS, p.c.context, p.c.warning_due_at)
     )
     rows = (await conn.execute(statement)).mappings().all()
     return sorted((DueRun.from_row(row) for row in rows), key=lambda run: (run.deadline, run.pk))
@@ -81,8 +86,8 @@ async def count_missed(conn: AsyncConnection, *, now: datetime) -> int:
     return await _count(conn, _missed(now))
 
 
-async def count_warning(conn: AsyncConnection, *, now: datetime, threshold: float) -> int:
-    return await _count(conn, _warning(now, threshold))
+async def count_warning(conn: AsyncConnection, *, now: datetime) -> int:
+    return await _count(conn, _warning(now))
 
 
 async def _count(conn: AsyncConnection, conditions: list[Any]) -> int:

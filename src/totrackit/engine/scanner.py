@@ -23,11 +23,7 @@ from totrackit.engine.endpoints import Endpoint
 from totrackit.engine.models import DueRun, EventType, OutboxStatus
 from totrackit.engine.payload import build_payload
 from totrackit.observability.metrics import process_label
-
-
-def warnings_enabled(threshold: float) -> bool:
-    """Contract 4.2: any threshold outside (0, 1) disables warnings."""
-    return 0 < threshold < 1
+from totrackit.processes.models import warnings_enabled
 
 
 @dataclass
@@ -71,16 +67,14 @@ class Scanner:
             runs, enqueued = await self._batch(event, now)
             result.marked[event] += len(runs)
             result.enqueued += enqueued
-            _count(event, runs, now, self._threshold)
+            _count(event, runs, now)
             if len(runs) < self._batch_size:
                 return
 
     async def _batch(self, event: EventType, now: datetime) -> tuple[list[DueRun], int]:
         async with self._db.begin() as conn:
             if event is EventType.DEADLINE_WARNING:
-                runs = await repo.mark_warned(
-                    conn, now=now, threshold=self._threshold, limit=self._batch_size
-                )
+                runs = await repo.mark_warned(conn, now=now, limit=self._batch_size)
             else:
                 runs = await repo.mark_missed(conn, now=now, limit=self._batch_size)
             rows = self._outbox_rows(event, runs, now)
@@ -123,11 +117,11 @@ def _outbox_row(
     }
 
 
-def _count(event: EventType, runs: Sequence[DueRun], now: datetime, threshold: float) -> None:
+def _count(event: EventType, runs: Sequence[DueRun], now: datetime) -> None:
     """Count the events (after their transaction committed) and how late each was produced."""
     for run in runs:
         metrics.PROCESS_COUNTERS[event].labels(process_label(run.name)).inc()
         due = run.deadline
-        if event is EventType.DEADLINE_WARNING:
-            due = run.started_at + (run.deadline - run.started_at) * threshold
+        if event is EventType.DEADLINE_WARNING and run.warning_due_at is not None:
+            due = run.warning_due_at
         metrics.FIRE_LAG.labels(event.label).observe(max(0.0, (now - due).total_seconds()))

@@ -81,8 +81,11 @@ class ContextFilter(logging.Filter):
 
     def _redact(self, record: logging.LogRecord) -> None:
         redact = self.redactor
-        record.msg = redact.text(record.getMessage())
-        record.args = None
+        message = record.getMessage()
+        record.msg, record.args = message, None
+        if not record.exc_info and not record.stack_info and not self._suspicious(record):
+            return  # the common case, decided with one scan over the record's text
+        record.msg = redact.text(message)
         if record.exc_info and not record.exc_text:
             record.exc_text = _TRACEBACKS.formatException(record.exc_info)
         if record.exc_text:
@@ -93,7 +96,22 @@ class ContextFilter(logging.Filter):
         for key in [key for key in fields if key not in _NOT_EXTRA]:
             fields[key] = redact.field(key, fields[key])
 
+    def _suspicious(self, record: logging.LogRecord) -> bool:
+        redact = self.redactor
+        texts = [record.msg]
+        fields = record.__dict__
+        for key in fields:
+            if key in _NOT_EXTRA:
+                continue
+            value = fields[key]
+            if redact.secret_key(key) or not isinstance(value, _PLAIN):
+                return True  # a secret's name, or a structure: take the thorough path
+            if isinstance(value, str):
+                texts.append(value)
+        return redact.suspicious("\n".join(texts))
 
+
+_PLAIN = (str, int, float, bool, type(None))
 _TRACEBACKS = logging.Formatter()
 
 

@@ -74,9 +74,14 @@ CORS_EXPOSE_HEADERS = (
 
 @dataclass
 class Protection:
-    """What ``install_protection`` set up; ``limiter.redis_healthy`` feeds the health report."""
+    """What ``install_protection`` set up (``app.state.protection``), for the health report."""
 
     limiter: RateLimiter | None
+
+    @property
+    def redis_healthy(self) -> bool | None:
+        """None when rate limits do not use Redis; False while degraded to per-process counts."""
+        return None if self.limiter is None else self.limiter.redis_healthy
 
 
 def install_protection(app: FastAPI, settings: Settings) -> Protection:
@@ -197,7 +202,7 @@ class RateLimitMiddleware:
         return f"addr:{client[0] if client else 'unknown'}"
 
     async def _refuse(self, scope: Scope, send: Send, decision: Decision) -> None:
-        retry = max(1, -(-decision.retry_after_us // 1_000_000))
+        retry = decision.retry_after_seconds
         await send_error(
             send,
             status=429,
@@ -234,14 +239,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _content_length(scope)
+        length, chunked = _body_framing(scope)
         if length is not None and length > self.max_bytes:
             await self._too_large(scope, send)
-        elif length is not None:
-            # The server never passes on more than the declared length: nothing to count.
-            await self.app(scope, receive, send)
-        else:
+        elif chunked or (length is None and scope.get("http_version") == "2"):
             await self._counted(scope, receive, send)
+        else:
+            # A declared length is all the server passes on, and an HTTP/1 request with neither
+            # Content-Length nor Transfer-Encoding has no body: nothing to count.
+            await self.app(scope, receive, send)
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0
@@ -278,14 +284,18 @@ class BodyLimitMiddleware:
         )
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared Content-Length (None if absent or invalid) and whether the body is chunked."""
+    length, chunked = None, False
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
+                chunked = True  # count it, as if undeclared
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 class SecurityHeadersMiddleware:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -37,22 +36,20 @@ _RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*([a-z]+)\s*$", re.IGNORECASE)
 _MICROS = 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rate:
     """``limit`` requests per ``period_us`` microseconds."""
 
     limit: int
     period_us: int
+    # Microseconds between two requests at the sustained rate, and the burst allowance as time
+    # (exactly ``limit`` intervals). Stored, not computed, because every request reads them.
+    interval_us: int = field(init=False, repr=False, compare=False)
+    capacity_us: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def interval_us(self) -> int:
-        """Microseconds between two requests at the sustained rate."""
-        return self.period_us // self.limit
-
-    @property
-    def capacity_us(self) -> int:
-        """The burst allowance as time: exactly ``limit`` intervals."""
-        return self.interval_us * self.limit
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "interval_us", self.period_us // max(1, self.limit))
+        object.__setattr__(self, "capacity_us", self.interval_us * self.limit)
 
     def __str__(self) -> str:
         names = {seconds * _MICROS: name for name, seconds in _SECONDS.items()}
@@ -73,8 +70,7 @@ def parse_rate(text: str) -> Rate:
     return rate
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """One request's verdict and what the RateLimit headers say."""
 
     allowed: bool
@@ -85,17 +81,17 @@ class Decision:
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         headers = [
-            (b"ratelimit-limit", str(self.limit).encode()),
-            (b"ratelimit-remaining", str(self.remaining).encode()),
-            (b"ratelimit-reset", str(_seconds(self.reset_us)).encode()),
+            (b"ratelimit-limit", b"%d" % self.limit),
+            (b"ratelimit-remaining", b"%d" % self.remaining),
+            (b"ratelimit-reset", b"%d" % -(-self.reset_us // _MICROS)),
         ]
         if not self.allowed:
-            headers.append((b"retry-after", str(max(1, _seconds(self.retry_after_us))).encode()))
+            headers.append((b"retry-after", b"%d" % self.retry_after_seconds))
         return headers
 
-
-def _seconds(micros: int) -> int:
-    return math.ceil(micros / _MICROS)
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, -(-self.retry_after_us // _MICROS))
 
 
 def allowed(rate: Rate, backlog_us: int) -> Decision:
@@ -191,8 +187,9 @@ class RedisStore:
         ok, micros = await self._script(keys=[self._prefix + key], args=args)
         return allowed(self.rate, int(micros)) if ok else refused(self.rate, int(micros))
 
-    async def ping(self) -> None:
-        await self.client.ping()
+    async def check(self) -> None:
+        """Run the script once on a key of its own: proves Redis answers and accepts it."""
+        await self.hit("__probe__")
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -253,7 +250,7 @@ class RateLimiter:
     async def _check_redis(self) -> None:
         assert self.redis is not None
         try:
-            await self.redis.ping()
+            await self.redis.check()
         except Exception:  # still down: try again after the interval
             self._next_probe = time.monotonic() + self._probe_interval
         else:

@@ -1,0 +1,68 @@
+# Container tasks: images, compose stacks and the container test suite. Included by the Makefile.
+# Walk-through: docs/deployment/compose.md. On machines without a container registry (the
+# project's CI machines), set TOTRACKIT_OFFLINE_IMAGES=1 (deploy/offline/README.md).
+
+COMPOSE := scripts/compose.sh
+export COMPOSE_PROJECT_NAME ?= totrackit
+
+.PHONY: images
+images: ## Build the API and UI images (totrackit:local, totrackit-ui:local)
+	scripts/build-images.sh api ui
+
+.PHONY: images-all
+images-all: ## Build every image target: runtime, runtime-slim, dev and the UI
+	scripts/build-images.sh api api-slim dev ui
+
+.PHONY: up
+up: ## Start the full stack (docker-compose.yml) and wait until it is ready
+	scripts/quick-start.sh
+
+.PHONY: down
+down: ## Stop the full stack, keeping its data
+	scripts/quick-start.sh --down
+
+.PHONY: clean-stack
+clean-stack: ## Stop the full stack and delete its data volumes
+	$(COMPOSE) -f docker-compose.yml -f docker-compose.monitoring.yml down -v --remove-orphans
+
+.PHONY: logs
+logs: ## Follow the logs of the full stack
+	$(COMPOSE) -f docker-compose.yml logs -f --tail=100
+
+.PHONY: up-monitoring
+up-monitoring: ## Add Prometheus, Alertmanager and the exporters to the full stack
+	$(COMPOSE) -f docker-compose.yml -f docker-compose.monitoring.yml up -d --no-build
+
+.PHONY: dev-db
+dev-db: ## Start PostgreSQL and Redis on 127.0.0.1 for running the service natively
+	$(COMPOSE) -p totrackit-dev -f docker-compose.dev.yml up -d
+
+.PHONY: dev-app
+dev-app: ## Start the databases, the hot-reload app (debugpy on 5678) and the Vite dev server
+	scripts/build-images.sh dev
+	$(COMPOSE) -p totrackit-dev -f docker-compose.dev.yml --profile app up -d --no-build
+
+.PHONY: dev-down
+dev-down: ## Stop the development containers, keeping their data
+	$(COMPOSE) -p totrackit-dev -f docker-compose.dev.yml --profile app down
+
+.PHONY: test-stack-up
+test-stack-up: ## Start the isolated test stack (tmpfs databases, project totrackit-test)
+	@docker image inspect $${TOTRACKIT_IMAGE:-totrackit:local} >/dev/null 2>&1 || scripts/build-images.sh api
+	$(COMPOSE) -p totrackit-test -f docker-compose.test.yml up -d --no-build
+
+.PHONY: test-stack-down
+test-stack-down: ## Remove the test stack and its data
+	$(COMPOSE) -p totrackit-test -f docker-compose.test.yml down -v --remove-orphans
+
+.PHONY: monitoring-test
+monitoring-test: ## Unit-test the alert rules (promtool) and check the monitoring configuration
+	scripts/test-containers.sh --static
+
+.PHONY: lint-containers
+lint-containers: ## Lint Dockerfiles and scripts, validate compose and monitoring files (no stacks)
+	scripts/test-containers.sh --static
+
+.PHONY: test-containers
+test-containers: ## Container test suite: build, lint, run every compose stack end to end
+	scripts/test-containers.sh
