@@ -16,16 +16,23 @@ Three workloads, at TOTRACKIT_LOG_LEVEL=INFO:
                                logged: the worst case for the share of the line
     POST /processes/{name}     a real write (bench/create.lua) plus one line each
 
-Besides requests/s it reads the server's own CPU time per request (from /proc, via psutil):
-on a machine shared with other work, requests/s drift with the neighbours' load, while CPU time
-per request barely does, so "CPU cost" is the steadier estimate of what logging takes away.
-It also times one access line in-process (record, context, redaction, JSON, write to
-/dev/null), the figure PERFORMANCE.md section 2.4 compares logging libraries by. Needs ``wrk``.
+Besides requests/s it reads the server's own CPU time per request (from /proc, via psutil).
+On a machine shared with other work both drift with the neighbours' load, so two steadier
+figures come first:
+
+- one access line in-process (record, context, redaction, JSON, write to /dev/null), the figure
+  PERFORMANCE.md section 2.4 compares logging libraries by;
+- CPU time per request of the app driven in-process (no HTTP server), two apps side by side,
+  access log on and off, in alternating batches: whatever slows the machine down slows both.
+
+Needs ``wrk``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -34,6 +41,8 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -91,6 +100,85 @@ def line_cost(lines: int = 50_000) -> float:
     return best
 
 
+# label: (method, path); the same requests as the wrk workloads that write a line.
+IN_PROCESS = {
+    "GET /bench/not-found, 404 (a line each)": ("GET", "/bench/not-found"),
+    "POST /processes/{name} (a line each)": ("POST", "/processes/billing"),
+}
+
+
+async def _request(app: Any, method: str, path: str, number: int) -> None:
+    body = b""
+    if method == "POST":
+        body = (
+            b'{"id":"r-%d","deadline":2000000000,"tags":[{"key":"country","value":"C1"},'
+            b'{"key":"channel","value":"web"}],"context":{"customerId":"C1","attempt":1}}' % number
+        )
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8080),
+        "state": {},
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    await app(scope, receive, send)
+
+
+def in_process_cost(batches: int, size: int) -> dict[str, tuple[float, float]]:
+    """(CPU us per request off, on) for each workload, the app driven without a server."""
+    from totrackit.observability.logs import configure_logging
+    from totrackit.settings import Settings
+
+    with tempfile.TemporaryDirectory() as data, open(Path(data) / "out.log", "w") as output:
+        configure_logging(Settings(env="production"), stream=output)
+        return asyncio.run(_alternate(Path(data), batches, size))
+
+
+async def _alternate(data: Path, batches: int, size: int) -> dict[str, tuple[float, float]]:
+    from totrackit.app import create_app
+    from totrackit.settings import Settings
+
+    samples: dict[str, dict[bool, list[float]]] = {
+        label: {False: [], True: []} for label in IN_PROCESS
+    }
+    numbers = itertools.count()
+    apps = {
+        on: create_app(Settings(env="production", data_dir=data / str(on), access_log=on))
+        for on in (False, True)
+    }
+    async with AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        for batch in range(batches):
+            for label, (method, path) in IN_PROCESS.items():
+                for on in (False, True) if batch % 2 else (True, False):
+                    started = time.process_time()
+                    for _ in range(size):
+                        await _request(apps[on], method, path, next(numbers))
+                    cpu = (time.process_time() - started) / size * 1e6
+                    if batch:  # the first batch warms up
+                        samples[label][on].append(cpu)
+    return {
+        label: (statistics.median(sides[False]), statistics.median(sides[True]))
+        for label, sides in samples.items()
+    }
+
+
 def server_process(url: str) -> psutil.Process:
     """Our child process serving ``url``."""
     port = url.rsplit(":", 1)[1]
@@ -139,11 +227,14 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batches", type=int, default=21, help="in-process A/B batches")
+    parser.add_argument("--batch-size", type=int, default=200, help="requests per batch")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     RESULTS.mkdir(exist_ok=True)
     per_line = line_cost()
+    in_process = in_process_cost(args.batches, args.batch_size)
     runs: dict[str, dict[str, list[tuple[float, float]]]] = {
         label: {"off": [], "on": []} for label in WORKLOADS
     }
@@ -153,16 +244,26 @@ def main() -> None:
         for access_log in order:
             for label, figures in measure(access_log, args=args).items():
                 runs[label]["on" if access_log else "off"].append(figures)
-    report(per_line, runs, args)
+    report(per_line, in_process, runs, args)
 
 
 def report(
     per_line: float,
+    in_process: dict[str, tuple[float, float]],
     runs: dict[str, dict[str, list[tuple[float, float]]]],
     args: argparse.Namespace,
 ) -> None:
     lines = [
         f"one access line in-process (JSON, redaction, write to /dev/null): {per_line:.1f} us",
+        f"app driven in-process, CPU per request, median of {args.batches - 1} alternating "
+        f"batches of {args.batch_size}:",
+    ]
+    for label, (cpu_off, cpu_on) in in_process.items():
+        lines.append(
+            f"  {label:<42} off {cpu_off:6.0f} us   on {cpu_on:6.0f} us   "
+            f"cost {1 - cpu_off / cpu_on:6.1%}"
+        )
+    lines += [
         f"wrk -t1, {args.duration} s per run, median of {args.rounds} rounds, "
         "server output to a file, 2 shared cores",
         f"{'workload':<42}{'req/s off':>10}{'on':>8}{'on/off':>8}"
@@ -170,6 +271,7 @@ def report(
     ]
     summary: dict[str, Any] = {
         "line_us": per_line,
+        "in_process_cpu_us": in_process,
         "duration_s": args.duration,
         "rounds": args.rounds,
     }

@@ -5,6 +5,7 @@
 #   scripts/test-containers.sh            # everything (about 5-8 minutes on 2 cores, images cached)
 #   scripts/test-containers.sh --keep     # leave the last stacks running for a look (then: --clean)
 #   scripts/test-containers.sh --clean    # remove everything an earlier run left behind
+#   scripts/test-containers.sh --static   # only what starts no stack: lint, compose config, rules
 #
 # What it checks, in order (each line of the summary is one check):
 #   engine      the Docker engine runs (scripts/docker-engine.sh starts it on the project's machines)
@@ -12,7 +13,7 @@
 #   lint        hadolint on every Dockerfile, shellcheck on the container scripts
 #   compose     `config -q` of every compose file and combination; prod refuses missing variables
 #   monitoring  promtool check/test rules, promtool check config, amtool check-config,
-#               scripts/check-monitoring.py (dashboards, provisioning, Loki/Promtail, rule coverage)
+#               scripts/check-container-config.py (dashboards, provisioning, Loki/Promtail, rule coverage)
 #   image       non-root user, any UID in group 0 with a read-only root filesystem, no shell in
 #               the default runtime, tzdata, OCI labels, health checks
 #   default     docker-compose.yml: time from `up` to /health/ready (compose-up-to-ready-seconds),
@@ -56,6 +57,7 @@ SUMMARY="$WORK/summary"
 : >"$SUMMARY"
 FAILED=0
 KEEP=0
+STATIC=0
 SUITE_START=$(date +%s)
 
 if [ -t 1 ]; then red=$'\e[31m' green=$'\e[32m' yellow=$'\e[33m' bold=$'\e[1m' reset=$'\e[0m'
@@ -82,7 +84,8 @@ prod_env() {
 }
 dc_prod() { prod_env "${COMPOSE[@]}" -p "$P_PROD" -f docker-compose.prod.yml -f docker-compose.monitoring.yml "$@"; }
 dc_test() { "${COMPOSE[@]}" -p "$P_TEST" -f docker-compose.test.yml "$@"; }
-dc_dev() { "${COMPOSE[@]}" -p "$P_DEV" -f docker-compose.dev.yml --profile app "$@"; }
+DEV_FILES=(-f docker-compose.dev.yml)
+dc_dev() { "${COMPOSE[@]}" -p "$P_DEV" "${DEV_FILES[@]}" --profile app "$@"; }
 
 cleanup() {
   local code=$?
@@ -104,6 +107,7 @@ trap 'exit 130' INT TERM
 
 case "${1:-}" in
   --keep) KEEP=1 ;;
+  --static) STATIC=1 ;;
   --clean) ;;
   -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
   "") ;;
@@ -191,6 +195,7 @@ if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
 fi
 
 busy=()
+[ "$STATIC" = 1 ] && PORTS=()
 for port in "${PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then busy+=("$port"); fi
 done
@@ -211,7 +216,9 @@ fi
 
 # ========================================================================= images
 phase "images"
-if [ "${TOTRACKIT_CT_SKIP_BUILD:-0}" = 1 ]; then
+if [ "$STATIC" = 1 ]; then
+  skip "images (--static)"
+elif [ "${TOTRACKIT_CT_SKIP_BUILD:-0}" = 1 ]; then
   skip "build (TOTRACKIT_CT_SKIP_BUILD=1)"
 else
   for target in api ui api-slim dev; do
@@ -224,12 +231,14 @@ else
   done
 fi
 size_mb() { docker image inspect -f '{{.Size}}' "$1" 2>/dev/null | awk '{printf "%.1f", $1 / 1000 / 1000}'; }
+if [ "$STATIC" = 0 ]; then
 for image in "$IMAGE" "$SLIM_IMAGE" "$UI_IMAGE" "$DEV_IMAGE"; do
   log "  image-size $image: $(size_mb "$image") MB"
   printf 'NOTE  image-size %s: %s MB\n' "$image" "$(size_mb "$image")" >>"$SUMMARY"
 done
 runtime_size=$(size_mb "$IMAGE")
 check "runtime image $IMAGE is smaller than 150 MB ($runtime_size MB)" awk -v s="$runtime_size" 'BEGIN { exit !(s > 0 && s < 150) }'
+fi
 
 # ========================================================================= lint
 phase "lint"
@@ -285,9 +294,10 @@ check "promtool check config" docker run --rm -v "$ROOT/deploy/prometheus/promet
   "${PROMETHEUS_IMAGE:-prom/prometheus:v2.55.1}" check config /etc/prometheus/prometheus.yml
 check "amtool check-config" docker run --rm -v "$ROOT/deploy/alertmanager:/cfg:ro" --entrypoint /bin/amtool \
   "${ALERTMANAGER_IMAGE:-prom/alertmanager:v0.27.0}" check-config /cfg/alertmanager.yml
-check "dashboards, provisioning, Loki/Promtail, rule coverage (scripts/check-monitoring.py)" \
-  "$TOOLS/bin/python" scripts/check-monitoring.py
+check "dashboards, provisioning, Loki/Promtail, rule coverage (scripts/check-container-config.py)" \
+  "$TOOLS/bin/python" scripts/check-container-config.py
 
+if [ "$STATIC" = 0 ]; then  # ----------------------- everything below runs images and stacks
 # ========================================================================= image properties
 phase "image properties"
 image_facts() {
@@ -497,7 +507,7 @@ print(" ".join(f"{job}={up}/{total}" for job, (up, total) in sorted(count.items(
     }
     check "exporters report the databases (pg_up = 1, redis_up = 1)" datastores_up
     check "all 27+ rules loaded without evaluation errors; every dashboard query accepted" \
-      "$TOOLS/bin/python" scripts/check-monitoring.py --prometheus "http://127.0.0.1:$PROMETHEUS_PORT"
+      "$TOOLS/bin/python" scripts/check-container-config.py --prometheus "http://127.0.0.1:$PROMETHEUS_PORT"
     check "Alertmanager ready" wait_http "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" 30
     check "every process of the monitoring containers runs as non-root" all_non_root dc_prod
     skip "Grafana, Loki, Promtail, cAdvisor (no image on this machine; configuration checked statically above)"
@@ -530,7 +540,21 @@ dev_stack() {
   grep -q 'watchfiles' <<<"$logs" || { echo "no watchfiles reloader:"; tail -20 <<<"$logs"; return 1; }
 }
 check "dev stack: hot-reload app (watchfiles) from ./src, debugpy port, databases on 127.0.0.1" dev_stack
+vite_dev() { # npm ci inside the container needs the registry (and this host's CA, if it has one)
+  local ca=/etc/ssl/certs/ca-certificates.crt
+  if [ -s "$ca" ]; then
+    printf 'services:\n  ui-dev:\n    volumes:\n      - %s:/etc/ssl/certs/host-ca.crt:ro\n' "$ca" >"$WORK/dev-ca.yml"
+    DEV_FILES+=(-f "$WORK/dev-ca.yml")
+    export TOTRACKIT_DEV_NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt
+  fi
+  dc_dev up -d --no-build ui-dev >>"$WORK/dev-up.log" 2>&1 || { tail -20 "$WORK/dev-up.log"; return 1; }
+  wait_http "http://127.0.0.1:$TOTRACKIT_DEV_UI_PORT/" 240 || { dc_dev logs --tail 20 ui-dev; return 1; }
+  wait_http "http://127.0.0.1:$TOTRACKIT_DEV_UI_PORT/health/ready" 30
+}
+check "dev stack: Vite dev server (ui-dev) serves the UI and proxies the API to the app" vite_dev
 [ "$KEEP" = 1 ] || dc_dev down -v --remove-orphans -t 5 >/dev/null 2>&1
+
+fi  # STATIC = 0
 
 # ========================================================================= summary
 phase "summary ($(($(date +%s) - SUITE_START))s)"

@@ -211,3 +211,21 @@ async def test_the_outbox_row_is_written_with_the_mark(
     warned_at, _ = (await flags(engine))["run-001"]
     assert event.created_at == warned_at == clock.current
     assert orjson.loads(event.payload)["seconds_remaining"] == 20
+
+
+@pytest.mark.parametrize("settings_overrides", [{"warning_threshold": 0.5}])
+async def test_a_run_started_through_the_api_warns_at_the_configured_threshold(
+    client: Any, engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+) -> None:
+    deadlines = make_deadlines(warning_threshold=0.5)
+    response = await client.post(
+        "/processes/api", json={"id": "run-1", "deadline": clock.epoch(seconds=100)}
+    )
+    assert response.status_code == 201, response.text
+    clock.advance(seconds=49)
+    early = await deadlines.scanner.scan()
+    clock.advance(seconds=1)
+    due = await deadlines.scanner.scan()
+
+    assert early.marked[EventType.DEADLINE_WARNING] == 0
+    assert due.marked[EventType.DEADLINE_WARNING] == 1

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Static checks of the monitoring configuration, plus optional checks against a live Prometheus.
+"""Static checks of the container and monitoring configuration, plus optional live checks.
 
-    python3 scripts/check-monitoring.py                         # files only (no Docker needed)
-    python3 scripts/check-monitoring.py --prometheus http://127.0.0.1:9090
+    python3 scripts/check-container-config.py              # files only (no Docker needed)
+    python3 scripts/check-container-config.py --prometheus http://127.0.0.1:9090
 
 Files (Grafana, Loki and Promtail cannot run on the project's CI machines, so their
 configuration is checked here instead):
@@ -12,7 +12,9 @@ configuration is checked here instead):
   - the Grafana provisioning files parse, and every path they name is mounted from an existing
     directory by docker-compose.monitoring.yml;
   - the Loki and Promtail files parse and point at each other; every secret file the compose
-    files name exists in deploy/secrets/dev.
+    files name exists in deploy/secrets/dev;
+  - every variable the compose files read is documented in .env.example, and every link to
+    docs/troubleshooting.md (alert runbooks, scripts, docs) names a section that exists.
 Live (--prometheus): every dashboard query is accepted by Prometheus (no syntax or type errors),
 and every rule file loaded without errors.
 
@@ -52,7 +54,9 @@ def load_yaml(path: Path) -> Any:
 
 def check_rule_tests() -> None:
     rules = load_yaml(DEPLOY / "prometheus/rules/totrackit.rules.yml") or {}
-    alerts = {r["alert"] for g in rules.get("groups", []) for r in g.get("rules", []) if "alert" in r}
+    alerts = {
+        r["alert"] for g in rules.get("groups", []) for r in g.get("rules", []) if "alert" in r
+    }
     fired: set[str] = set()
     for test_file in sorted((DEPLOY / "monitoring/tests").glob("*.yml")):
         tests = load_yaml(test_file) or {}
@@ -94,7 +98,9 @@ def check_grafana() -> list[dict[str, Any]]:
     mounts = compose_mounts("grafana")
     provisioning = mounts.get("/etc/grafana/provisioning")
     if provisioning is None or not provisioning.is_dir():
-        problem("docker-compose.monitoring.yml: grafana does not mount an existing provisioning directory")
+        problem(
+            "docker-compose.monitoring.yml: grafana does not mount an existing provisioning directory"
+        )
     providers = load_yaml(DEPLOY / "grafana/provisioning/dashboards/dashboards.yml") or {}
     dashboards: list[dict[str, Any]] = []
     seen_uids: set[str] = set()
@@ -102,7 +108,9 @@ def check_grafana() -> list[dict[str, Any]]:
         path = provider.get("options", {}).get("path", "")
         source = mounts.get(path)
         if source is None or not source.is_dir():
-            problem(f"dashboards.yml: provider path {path} is not mounted from an existing directory")
+            problem(
+                f"dashboards.yml: provider path {path} is not mounted from an existing directory"
+            )
             continue
         files = sorted(source.glob("*.json"))
         if not files:
@@ -123,16 +131,20 @@ def check_grafana() -> list[dict[str, Any]]:
                 if panel.get("type") == "row":
                     continue
                 if panel.get("datasource", {}).get("uid") not in uids:
-                    problem(f"{file.relative_to(ROOT)}: panel {panel.get('title')!r} uses an unknown data source")
+                    problem(
+                        f"{file.relative_to(ROOT)}: panel {panel.get('title')!r} uses an unknown data source"
+                    )
                 if not panel.get("targets"):
                     problem(f"{file.relative_to(ROOT)}: panel {panel.get('title')!r} has no query")
             dashboards.append(board)
-    home = load_yaml(ROOT / "docker-compose.monitoring.yml")["services"]["grafana"]["environment"].get(
-        "GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", ""
-    )
+    home = load_yaml(ROOT / "docker-compose.monitoring.yml")["services"]["grafana"][
+        "environment"
+    ].get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "")
     if home and not (DEPLOY / "grafana/dashboards" / Path(home).name).is_file():
         problem(f"grafana home dashboard {home} does not exist")
-    print(f"grafana: {len(dashboards)} dashboards, {sum(len(b['panels']) for b in dashboards)} panels")
+    print(
+        f"grafana: {len(dashboards)} dashboards, {sum(len(b['panels']) for b in dashboards)} panels"
+    )
     return dashboards
 
 
@@ -153,7 +165,9 @@ def check_logs_pipeline() -> None:
     mounts = compose_mounts("loki") | compose_mounts("promtail")
     for target, source in mounts.items():
         if not source.exists():
-            problem(f"docker-compose.monitoring.yml mounts missing {source.relative_to(ROOT)} at {target}")
+            problem(
+                f"docker-compose.monitoring.yml mounts missing {source.relative_to(ROOT)} at {target}"
+            )
     print("logs: loki and promtail configuration consistent")
 
 
@@ -164,8 +178,55 @@ def check_secret_files() -> None:
         for name in re.findall(r"\$\{TOTRACKIT_SECRETS_DIR:-\./deploy/secrets/dev\}/(\w+)", text):
             count += 1
             if not (DEPLOY / "secrets/dev" / name).is_file():
-                problem(f"{compose_file.name}: development secret deploy/secrets/dev/{name} is missing")
+                problem(
+                    f"{compose_file.name}: development secret deploy/secrets/dev/{name} is missing"
+                )
     print(f"secrets: {count} development secret references resolved")
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def check_docs() -> None:
+    example = (ROOT / ".env.example").read_text()
+    variables: set[str] = set()
+    for compose_file in sorted(ROOT.glob("docker-compose*.yml")):
+        variables |= set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", compose_file.read_text()))
+    for name in sorted(variables):
+        if not re.search(rf"^# {name}=", example, flags=re.MULTILINE):
+            problem(f".env.example does not document {name}")
+    guide = (ROOT / "docs/troubleshooting.md").read_text()
+    anchors = {slug(h) for h in re.findall(r"^#+ (.+)$", guide, flags=re.MULTILINE)}
+    links = 0
+    sources = [
+        *ROOT.glob("scripts/*"),
+        *ROOT.glob("docs/**/*.md"),
+        *DEPLOY.glob("**/*.yml"),
+        *ROOT.glob("*.yml"),
+    ]
+    for source in sources:
+        if not source.is_file():
+            continue
+        text = source.read_text(errors="replace")
+        found = re.findall(r"troubleshooting\.md#([a-z0-9-]+)", text)
+        if source.name == "quick-start.sh":  # anchors chosen at run time: `echo anchor`
+            found += re.findall(r"\becho ([a-z][a-z0-9-]+-[a-z0-9-]+)", text)
+            found += re.findall(r'fail "[^"]*" ([a-z][a-z0-9-]+)', text)
+        for anchor in found:
+            links += 1
+            if anchor not in anchors:
+                problem(
+                    f"{source.relative_to(ROOT)} links to troubleshooting.md#{anchor}, which does not exist"
+                )
+    for anchor in re.findall(r"\]\(#([a-z0-9-]+)\)", guide):
+        if anchor not in anchors:
+            problem(f"docs/troubleshooting.md links to #{anchor}, which does not exist")
+    print(
+        f"docs: {len(variables)} compose variables documented, {links} troubleshooting links resolved"
+    )
 
 
 def check_live(prometheus: str, dashboards: list[dict[str, Any]]) -> None:
@@ -209,6 +270,7 @@ def main() -> int:
     dashboards = check_grafana()
     check_logs_pipeline()
     check_secret_files()
+    check_docs()
     if args.prometheus:
         check_live(args.prometheus, dashboards)
     for line in problems:
