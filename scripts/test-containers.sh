@@ -78,8 +78,9 @@ check() {
 # ------------------------------------------------------------------------- compose helpers
 COMPOSE=()
 dc_default() { "${COMPOSE[@]}" -p "$P_DEFAULT" -f docker-compose.yml "$@"; }
-prod_env() {
+prod_env() { # a rate limit high enough to never bite, so that the API talks to Redis
   env TOTRACKIT_SECRETS_DIR="$WORK/secrets" TOTRACKIT_HTTP_PORT="$PROD_HTTP_PORT" TOTRACKIT_HTTP_BIND=127.0.0.1 \
+    TOTRACKIT_RATE_LIMIT=100000/minute \
     TOTRACKIT_REDIS_PASSWORD="$(cat "$WORK/secrets/redis_password" 2>/dev/null || true)" "$@"
 }
 dc_prod() { prod_env "${COMPOSE[@]}" -p "$P_PROD" -f docker-compose.prod.yml -f docker-compose.monitoring.yml "$@"; }
@@ -253,6 +254,7 @@ mkdir -p "$WORK/secrets"
 for name in postgres_password db_owner_password db_app_password db_monitor_password redis_password grafana_admin_password; do
   python3 -c 'import secrets; print(secrets.token_hex(16))' >"$WORK/secrets/$name"
 done
+echo "redis://:$(cat "$WORK/secrets/redis_password")@redis:6379/0" >"$WORK/secrets/redis_url"
 chmod 0755 "$WORK/secrets"; chmod 0644 "$WORK/secrets"/*
 check "docker-compose.yml" dc_default config -q
 check "docker-compose.yml + docker-compose.monitoring.yml (all profiles)" \
@@ -453,6 +455,13 @@ if [ "$prod_ok" = 1 ]; then
     [ "$(wc -l <<<"$expected")" = 3 ] && [ "$seen" = "$expected" ]
   }
   check "requests through the proxy are answered by all 3 API replicas" spread
+  redis_used() { # the API authenticates to the password-protected Redis (rate-limit counters)
+    local redis stats
+    redis=$(container_of dc_prod redis)
+    stats=$(docker exec -e REDISCLI_AUTH="$(cat "$WORK/secrets/redis_password")" "$redis" redis-cli INFO commandstats)
+    grep -E '^cmdstat_(evalsha|eval|fcall)' <<<"$stats" || { echo "no script calls in Redis:"; echo "$stats"; return 1; }
+  }
+  check "the API uses the password-protected Redis (redis_url secret file) for rate limits" redis_used
   check "metrics are not published through the proxy" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $P/metrics)\" = 404 ]"
   hardened() {
     local bad=""
