@@ -449,7 +449,7 @@ class Settings(BaseSettings):
                 "Settings",
                 [
                     {
-                        "type": PydanticCustomError("weak_secret", message),  # type: ignore[typeddict-item]
+                        "type": PydanticCustomError("weak_secret", message),
                         "loc": (field,),
                         "input": "***",
                     }
