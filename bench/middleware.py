@@ -24,6 +24,8 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
+import re
 import shutil
 import socket
 import statistics
@@ -36,8 +38,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.run import RESULTS, server, wrk
+import httpx
 
+from bench.run import HERE, RESULTS
+
+HEADERS_SCRIPT = HERE / "headers.lua"
 PATHS = {"GET /health/live": "/health/live", "GET limited 404": "/bench/not-found"}
 OFF = {"TOTRACKIT_SECURITY_HEADERS": "false", "TOTRACKIT_MAX_BODY_BYTES": "0"}
 COMMON = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0", "TOTRACKIT_ACCESS_LOG": "false"}
@@ -172,17 +177,67 @@ def layer_costs(requests: int = 20_000, rounds: int = 5) -> dict[str, float]:
 # --- through a real server ----------------------------------------------------------------------
 
 
-def measure(env: dict[str, str], *, duration: int, connections: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as data:
-        command = [sys.executable, "-m", "totrackit", "api"]
-        with server(command, {"TOTRACKIT_DATA_DIR": data, **COMMON, **env}) as url:
-            wrk(url + "/health/live", duration=1, connections=connections)  # warm-up
-            return {
-                label: wrk(
-                    url + path, duration=duration, connections=connections, script="headers.lua"
-                )["rps"]
-                for label, path in PATHS.items()
-            }
+@contextmanager
+def api_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """``totrackit api`` on a free port; yields its URL and process id."""
+    with tempfile.TemporaryDirectory() as data, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "totrackit", "api", "--port", str(port)],
+            env={**os.environ, "TOTRACKIT_DATA_DIR": data, **COMMON, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(600):
+                try:
+                    if httpx.get(url + "/health/live", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("totrackit api did not start")
+            yield url, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(url: str, pid: int, *, duration: int, connections: int) -> dict[str, float]:
+    """Requests/s and the server's CPU microseconds per request under ``wrk``."""
+    before = cpu_seconds(pid)
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(HEADERS_SCRIPT), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    spent = cpu_seconds(pid) - before
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    seconds = float(re.search(r"requests in ([\d.]+)s", output).group(1))  # type: ignore[union-attr]
+    if "Non-2xx" in output and url.endswith("/health/live"):
+        raise RuntimeError(f"errors under load:\n{output}")
+    if "429" in output:  # never expected: the limit is far above the offered load
+        raise RuntimeError(output)
+    return {"rps": requests / seconds, "cpu_us": spent / requests * 1e6}
+
+
+def measure(env: dict[str, str], *, duration: int, connections: int) -> dict[str, dict[str, float]]:
+    with api_server(env) as (url, pid):
+        load(url + "/health/live", pid, duration=1, connections=connections)  # warm-up
+        return {
+            label: load(url + path, pid, duration=duration, connections=connections)
+            for label, path in PATHS.items()
+        }
 
 
 def main() -> None:
@@ -199,42 +254,55 @@ def main() -> None:
     costs = layer_costs()
     for name, micros in costs.items():
         print(f"in-process cost of {name:<20} {micros:6.1f} us/request", flush=True)
-    samples: dict[str, dict[str, list[float]]] = {}
+    # samples[config][path][metric] -> one value per round
+    samples: dict[str, dict[str, dict[str, list[float]]]] = {}
     with redis_server() as redis_url:
         configs = {"off": OFF, "on": ON, "on+redis": {**ON, "TOTRACKIT_REDIS_URL": redis_url}}
         for round_ in range(args.rounds):
             # Alternate the order so drift (thermal, other load) does not favour one side.
             order = list(configs) if round_ % 2 == 0 else list(reversed(configs))
             for name in order:
-                rps = measure(configs[name], duration=args.duration, connections=args.connections)
-                for label, value in rps.items():
-                    samples.setdefault(name, {}).setdefault(label, []).append(value)
-                print(f"round {round_ + 1} {name:<9} {rps}", flush=True)
+                result = measure(
+                    configs[name], duration=args.duration, connections=args.connections
+                )
+                for label, metrics in result.items():
+                    for metric, value in metrics.items():
+                        per_path = samples.setdefault(name, {}).setdefault(label, {})
+                        per_path.setdefault(metric, []).append(value)
+                print(f"round {round_ + 1} {name:<9} {result}", flush=True)
     report(samples, costs, args)
 
 
 def report(
-    samples: dict[str, dict[str, list[float]]], costs: dict[str, float], args: argparse.Namespace
+    samples: dict[str, dict[str, dict[str, list[float]]]],
+    costs: dict[str, float],
+    args: argparse.Namespace,
 ) -> None:
     lines = [f"in-process cost of {name:<20} {us:6.1f} us/request" for name, us in costs.items()]
-    lines += [
-        f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, median req/s "
-        "(min-max); ratio = median of per-round on/off"
-    ]
+    lines.append(
+        f"real server, wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds: "
+        "median req/s and server CPU us per request, ratios = median of per-round x/off"
+    )
     for label in PATHS:
         off = samples["off"][label]
         for name in ("off", "on", "on+redis"):
-            values = samples[name][label]
-            ratio = statistics.median(v / o for v, o in zip(values, off, strict=True))
+            got = samples[name][label]
+            rps_ratio = statistics.median(
+                a / b for a, b in zip(got["rps"], off["rps"], strict=True)
+            )
+            cpu_ratio = statistics.median(
+                a / b for a, b in zip(got["cpu_us"], off["cpu_us"], strict=True)
+            )
             lines.append(
-                f"{label:<18} {name:<9} {statistics.median(values):>9,.0f} "
-                f"({min(values):,.0f}-{max(values):,.0f})  = {ratio:.3f} x off"
+                f"{label:<18} {name:<9} {statistics.median(got['rps']):>8,.0f} req/s "
+                f"({rps_ratio:.2f} x off)  {statistics.median(got['cpu_us']):>7,.0f} us CPU/req "
+                f"({cpu_ratio:.2f} x off)"
             )
     text = "\n".join(lines)
     print(text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (RESULTS / f"middleware-{stamp}.json").write_text(
-        json.dumps({"layers_us": costs, "rps": samples}, indent=2)
+        json.dumps({"layers_us": costs, "servers": samples}, indent=2)
     )
     (RESULTS / f"middleware-{stamp}.txt").write_text(text + "\n")
 

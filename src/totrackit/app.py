@@ -18,7 +18,7 @@ from totrackit.db.engine import make_engine
 from totrackit.db.startup import prepare_database
 from totrackit.engine.runner import embedded_engine
 from totrackit.health.routes import router as health_router
-from totrackit.health.service import HealthService
+from totrackit.health.service import HealthService, worker_health
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.db_metrics import instrument_engine
@@ -79,6 +79,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See engine/runner.py.
             async with embedded_engine(settings, db=engine, clock=clock) as deadline_engine:
                 app.state.totrackit.deadline_engine = deadline_engine
+                if deadline_engine is not None:
+                    health = app.state.totrackit.health
+                    health.add_component("worker", worker_health(deadline_engine, clock))
                 yield
         finally:
             startup.cancel()

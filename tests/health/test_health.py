@@ -86,3 +86,14 @@ async def test_health_paths_stay_open_with_an_api_key(client: httpx.AsyncClient)
 )
 def test_uptime_is_formatted_like_the_original(seconds: int, text: str) -> None:
     assert format_uptime(seconds) == text
+
+
+async def test_the_all_in_one_process_reports_its_deadline_engine(tmp_path: Path) -> None:
+    from tests.server import running_server
+
+    with running_server(data_dir=tmp_path / "data") as server:
+        body = httpx.get(f"{server.url}/health").json()
+
+    jsonschema.validate(body, SCHEMA)
+    assert body["components"]["worker"]["status"] == "UP"
+    assert "lastScanAt" in body["components"]["worker"]["details"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -178,3 +179,28 @@ async def test_rejected_and_unrouted_requests_are_logged_without_secrets(
     assert (second["status"], second["route"], second["path"]) == (404, None, "/no/such/page")
     assert rejected.headers["x-request-id"] == first["request_id"]
     assert "wrong-key" not in output.getvalue() and "right-key" not in output.getvalue()
+
+
+async def test_a_request_cancelled_before_answering_is_logged_as_499(
+    capture_logs: CaptureLogs,
+) -> None:
+    from totrackit.observability.access import AccessLogMiddleware
+
+    async def hangs(scope: object, receive: object, send: object) -> None:
+        raise asyncio.CancelledError
+
+    output = capture_logs()
+    scope = {"type": "http", "method": "GET", "path": "/slow", "headers": [], "client": None}
+    with pytest.raises(asyncio.CancelledError):
+        await AccessLogMiddleware(hangs)(scope, _never, _discard)
+
+    [line] = access_lines(json_lines(output))
+    assert (line["status"], line["route"], line["client"]) == (499, None, None)
+
+
+async def _never() -> dict[str, object]:
+    raise AssertionError("not read")
+
+
+async def _discard(message: object) -> None:
+    return None

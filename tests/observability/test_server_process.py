@@ -95,7 +95,7 @@ def test_a_traced_server_exports_request_database_and_webhook_spans(tmp_path: Pa
                     any(s.name == "POST /processes/{name}" for s in spans)
                     and any(s.kind == CLIENT and s.name.startswith("POST") for s in spans)
                 ),
-                timeout=20,
+                timeout=40,
             )
 
     spans = receiver.spans

@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit import __version__
+from totrackit.clock import Clock
 from totrackit.db import migrate
 from totrackit.lifecycle import Lifecycle
 
@@ -108,6 +109,23 @@ class HealthService:
                 "draining": self.lifecycle.draining,
             },
         }
+
+
+class ReportsProgress(Protocol):
+    def to_health(self, now: datetime) -> dict[str, Any]: ...
+
+
+def worker_health(heartbeat: ReportsProgress, clock: Clock) -> ComponentCheck:
+    """The deadline engine's component: DOWN (so the service DEGRADED) when its loop stalls."""
+
+    async def check() -> dict[str, Any]:
+        report = heartbeat.to_health(clock.now())
+        return {
+            "status": report["status"],
+            "details": {k: v for k, v in report.items() if k != "status"},
+        }
+
+    return check
 
 
 def iso_now() -> str:

@@ -9,6 +9,7 @@ handled, show only at DEBUG: Kubernetes probes every few seconds must not fill t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Collection
@@ -70,9 +71,11 @@ class AccessLogMiddleware:
                     await self.app(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
-        except BaseException:
+        except BaseException as error:
             # The id stays bound: the error handler outside this middleware logs with it.
-            self._log(scope, status or 500, started, request_id, probe)
+            # Cancelled before answering (client gone, shutdown) is nginx's 499, not a 500.
+            failed = 499 if isinstance(error, asyncio.CancelledError) else 500
+            self._log(scope, status or failed, started, request_id, probe)
             raise
         self._log(scope, status, started, request_id, probe)
         unbind_request_id(token)
