@@ -88,7 +88,7 @@ def test_uptime_is_formatted_like_the_original(seconds: int, text: str) -> None:
     assert format_uptime(seconds) == text
 
 
-async def test_the_all_in_one_process_reports_its_deadline_engine(tmp_path: Path) -> None:
+def test_the_all_in_one_process_reports_its_deadline_engine(tmp_path: Path) -> None:
     from tests.server import running_server
 
     with running_server(data_dir=tmp_path / "data") as server:
