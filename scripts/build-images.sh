@@ -83,3 +83,9 @@ for target in "${targets[@]}"; do
     *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
   esac
 done
+
+# Every build gets a new `created` label, so the previous image of a tag becomes dangling: remove
+# those of this project (only dangling images carrying its OCI title are touched).
+for title in totrackit totrackit-ui totrackit-dev; do
+  docker image prune -f --filter "label=org.opencontainers.image.title=$title" >/dev/null 2>&1 || true
+done

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support import FakeClock
 from totrackit.app import create_app
+from totrackit.db.engine import make_engine
 from totrackit.settings import Settings
 
 
@@ -18,12 +19,21 @@ from totrackit.settings import Settings
 async def test_a_statement_timeout_is_a_503_query_timeout(
     engine: AsyncEngine, database_url: str
 ) -> None:
-    settings = Settings(database_url=database_url, auto_migrate=False, db_statement_timeout_ms=1)
-    app = create_app(settings, clock=FakeClock())
+    async with engine.begin() as conn:  # enough rows that the analytics query needs > 1 ms
+        await conn.exec_driver_sql(
+            "INSERT INTO processes (process_id, name, status, started_at, created_at, updated_at)"
+            " SELECT 'run-' || n, 'slow', 'ACTIVE', now(), now(), now()"
+            " FROM generate_series(1, 50000) AS n"
+        )
+    app = create_app(Settings(database_url=database_url, auto_migrate=False), clock=FakeClock())
     async with app.router.lifespan_context(app):
+        # Started normally; from here on every statement may run for 1 ms only.
+        impatient = make_engine(Settings(database_url=database_url, db_statement_timeout_ms=1))
+        app.state.totrackit.engine = impatient
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/analytics/tags?window_hours=720")
+        await impatient.dispose()
 
     assert response.status_code == 503
     assert response.json()["error"] == "QUERY_TIMEOUT"

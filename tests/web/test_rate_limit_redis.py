@@ -175,3 +175,24 @@ def test_two_server_processes_share_the_limit_exactly_under_concurrency(
 
     assert seen.count(200) == 20  # no overshoot across the two processes
     assert seen.count(429) == 40
+
+
+async def test_a_refused_client_is_refused_without_asking_redis_again(
+    redis_server: RedisServer,
+) -> None:
+    rate = parse_rate("1/minute")
+    store = RedisStore(rate, redis_server.url, timeout=1.0)
+    limiter = RateLimiter(rate, redis=store)
+    try:
+        assert (await limiter.hit("busy")).allowed
+        first_refusal = await limiter.hit("busy")
+        redis_server.kill()  # a further round trip would fail and log a warning
+        again = await limiter.hit("busy")
+    finally:
+        await limiter.aclose()
+
+    assert not first_refusal.allowed
+    assert not again.allowed
+    assert 0 < again.retry_after_us <= first_refusal.retry_after_us
+    assert again.headers()[-1] == (b"retry-after", b"60")
+    assert limiter.redis_healthy is True

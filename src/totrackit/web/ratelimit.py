@@ -214,6 +214,10 @@ class RateLimiter:
         self._healthy = True
         self._probe: asyncio.Task[None] | None = None
         self._next_probe = 0.0
+        # Clients Redis refused, until when (monotonic microseconds), and their allowance's full
+        # reset: a throttled client's further requests are refused here without a round trip.
+        # Exact, because nothing can lower a client's timestamp in Redis before that time.
+        self._refused_until: dict[str, tuple[int, int]] = {}
 
     @property
     def redis_healthy(self) -> bool | None:
@@ -224,10 +228,23 @@ class RateLimiter:
         """Count one request for ``key``; never raises because of the store."""
         if self.redis is not None and self._redis_usable():
             try:
-                return await self.redis.hit(key)
+                return await self._shared_hit(self.redis, key)
             except Exception as exc:  # any failure of the shared store: count locally instead
                 self._mark_down(exc)
         return self.memory.hit(key)
+
+    async def _shared_hit(self, redis: RedisStore, key: str) -> Decision:
+        now = time.monotonic_ns() // 1000
+        refused_until = self._refused_until.get(key)
+        if refused_until is not None and now < refused_until[0]:
+            until, full = refused_until
+            return Decision(False, self.rate.limit, 0, full - now, until - now)
+        decision = await redis.hit(key)
+        if not decision.allowed:
+            if len(self._refused_until) > 10_000:
+                self._refused_until = {k: v for k, v in self._refused_until.items() if v[0] > now}
+            self._refused_until[key] = (now + decision.retry_after_us, now + decision.reset_us)
+        return decision
 
     def _redis_usable(self) -> bool:
         if self._healthy:
