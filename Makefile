@@ -39,7 +39,8 @@ run: install ui ## Run the service and UI on embedded SQLite at http://localhost
 test: test-python test-ui ## Run the whole test suite: Python on SQLite and PostgreSQL, UI unit and end-to-end
 
 .PHONY: test-python
-test-python: install ## Run the Python tests (SQLite and a real PostgreSQL)
+test-python: install ## Run the Python tests (SQLite, a real PostgreSQL and Redis, headless Chromium)
+	scripts/ensure-chromium.sh
 	$(RUN) pytest
 
 .PHONY: test-ui

@@ -18,7 +18,7 @@ from totrackit.db.engine import make_engine
 from totrackit.db.startup import prepare_database
 from totrackit.engine.runner import embedded_engine
 from totrackit.health.routes import router as health_router
-from totrackit.health.service import HealthService, worker_health
+from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.db_metrics import instrument_engine
@@ -67,6 +67,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             lifecycle=lifecycle,
             health=HealthService(engine=engine, lifecycle=lifecycle),
         )
+        protection = app.state.protection  # set by install_protection below
+        if protection.redis_healthy is not None:
+            app.state.totrackit.health.add_component("redis", redis_health(protection))
         startup = asyncio.create_task(prepare_database(engine, settings, lifecycle))
         try:
             # A reachable database is ready within moments: start serving with it. An unreachable

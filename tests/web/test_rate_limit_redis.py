@@ -86,6 +86,11 @@ async def test_killing_redis_degrades_to_local_limits_without_errors_then_recove
         assert len(warnings) == 1
         assert "rate limits are counted per process" in warnings[0].getMessage()
         assert f"Redis at 127.0.0.1:{redis_server.port}/0" in warnings[0].getMessage()
+        degraded = await client.get("/health")
+        assert degraded.status_code == 200
+        assert degraded.json()["status"] == "DEGRADED"
+        assert degraded.json()["components"]["redis"]["status"] == "DEGRADED"
+        assert (await client.get("/health/ready")).status_code == 200
 
         redis_server.start()
         deadline = time.monotonic() + 10
@@ -94,6 +99,7 @@ async def test_killing_redis_degrades_to_local_limits_without_errors_then_recove
             await asyncio.sleep(0.05)
         assert limiter.redis_healthy is True
 
+        assert (await client.get("/health")).json()["components"]["redis"]["status"] == "UP"
         # Back on the (fresh) shared store: a new allowance of three.
         assert await statuses(client, 4) == [200, 200, 200, 429]
 

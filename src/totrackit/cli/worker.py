@@ -8,6 +8,8 @@ import click
 
 from totrackit.cli.settings import load_settings
 
+logger = logging.getLogger("totrackit.worker")
+
 
 @click.command()
 @click.option("--host", help="Address of the health listener (default TOTRACKIT_HOST).")
@@ -19,13 +21,13 @@ def worker(host: str | None, port: int | None) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     import uvicorn
 
+    from totrackit.observability.logs import configure_logging
     from totrackit.worker import create_worker_app
 
     settings = load_settings(host=host, worker_port=port)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    click.echo(f"ToTrackIt worker health on http://{settings.host}:{settings.worker_port}")
+    # The same JSON/console pipeline, levels and redaction as the API processes.
+    configure_logging(settings)
+    logger.info("ToTrackIt worker health on http://%s:%s", settings.host, settings.worker_port)
     uvicorn.run(
         create_worker_app(settings),
         host=settings.host,

@@ -40,7 +40,7 @@ async def live(state: State) -> FastJSONResponse:
             "status": UP,
             "timestamp": iso_now(),
             "version": __version__,
-            "application": state.health.application(),
+            "application": state.health.application(with_memory=False),
         }
     )
 

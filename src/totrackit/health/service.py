@@ -96,19 +96,19 @@ class HealthService:
             },
         }
 
-    def application(self) -> dict[str, Any]:
+    def application(self, *, with_memory: bool = True) -> dict[str, Any]:
+        """Process details; ``with_memory=False`` reads no files (for /health/live)."""
         uptime = self.lifecycle.uptime_seconds
-        return {
-            "status": UP,
-            "details": {
-                "uptime": format_uptime(uptime),
-                "uptimeSeconds": int(uptime),
-                "memoryUsage": memory_usage(),
-                "availableProcessors": os.cpu_count() or 1,
-                "ready": self.lifecycle.ready,
-                "draining": self.lifecycle.draining,
-            },
+        details: dict[str, Any] = {
+            "uptime": format_uptime(uptime),
+            "uptimeSeconds": int(uptime),
+            "availableProcessors": os.cpu_count() or 1,
+            "ready": self.lifecycle.ready,
+            "draining": self.lifecycle.draining,
         }
+        if with_memory:
+            details["memoryUsage"] = memory_usage()
+        return {"status": UP, "details": details}
 
 
 class ReportsProgress(Protocol):
@@ -124,6 +124,22 @@ def worker_health(heartbeat: ReportsProgress, clock: Clock) -> ComponentCheck:
             "status": report["status"],
             "details": {k: v for k, v in report.items() if k != "status"},
         }
+
+    return check
+
+
+class SharesLimits(Protocol):
+    @property
+    def redis_healthy(self) -> bool | None: ...
+
+
+def redis_health(protection: SharesLimits) -> ComponentCheck:
+    """Redis is optional: when it is lost, limits fall back to per-process counts (DEGRADED)."""
+
+    async def check() -> dict[str, Any]:
+        if protection.redis_healthy:
+            return {"status": UP, "details": {"rateLimits": "shared"}}
+        return {"status": DEGRADED, "details": {"rateLimits": "per-process fallback"}}
 
     return check
 
