@@ -16,7 +16,7 @@ Three workloads, at TOTRACKIT_LOG_LEVEL=INFO:
                                logged: the worst case for the share of the line
     POST /processes/{name}     a real write (bench/create.lua) plus one line each
 
-Besides requests/s it reads the server's own CPU time per request (from /proc, via psutil).
+Besides requests/s it reads the server's own CPU time per request (from /proc).
 On a machine shared with other work both drift with the neighbours' load, so two steadier
 figures come first:
 
@@ -45,9 +45,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from bench.run import RESULTS, server, wrk
+from bench.run import RESULTS, cpu_seconds, server, wrk
 
 COMMON = {
     "TOTRACKIT_ENV": "production",
@@ -179,33 +177,20 @@ async def _alternate(data: Path, batches: int, size: int) -> dict[str, tuple[flo
     }
 
 
-def server_process(url: str) -> psutil.Process:
-    """Our child process serving ``url``."""
-    port = url.rsplit(":", 1)[1]
-    for child in psutil.Process().children():
-        if port in child.cmdline():
-            return child
-    raise RuntimeError(f"no server process for {url}")
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
-
-
 def measure(access_log: bool, *, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
     """(requests/s, server CPU us per request) of every workload, one server for all."""
     env = {**COMMON, "TOTRACKIT_ACCESS_LOG": str(access_log).lower()}
     results = {}
     with tempfile.TemporaryDirectory() as data:
         env["TOTRACKIT_DATA_DIR"] = data
-        with server([sys.executable, "-m", "totrackit", "api", "--host", "127.0.0.1"], env) as url:
+        command = [sys.executable, "-m", "totrackit", "api", "--host", "127.0.0.1"]
+        with server(command, env) as served:
+            url = served.url
             for label, (path, script, connections) in WORKLOADS.items():
                 prefix = {"BENCH_PREFIX": uuid.uuid4().hex[:8]}
                 wrk(url + path, duration=1, connections=connections, script=script, env=prefix)
                 prefix = {"BENCH_PREFIX": uuid.uuid4().hex[:8]}
-                process = server_process(url)
-                cpu_before = cpu_seconds(process)
+                cpu_before = cpu_seconds(served.pid)
                 result = wrk(
                     url + path,
                     duration=args.duration,
@@ -216,7 +201,7 @@ def measure(access_log: bool, *, args: argparse.Namespace) -> dict[str, tuple[fl
                 if result["non_2xx"] and "404" not in label:
                     sys.exit(f"{label}: {result['non_2xx']:.0f} non-2xx answers")
                 served = result["rps"] * args.duration
-                cpu_us = (cpu_seconds(process) - cpu_before) / served * 1e6
+                cpu_us = (cpu_seconds(served.pid) - cpu_before) / served * 1e6
                 results[label] = (result["rps"], cpu_us)
     return results
 

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import importlib.util
 import json
-import os
 import re
 import shutil
 import socket
@@ -40,7 +39,7 @@ from typing import Any
 
 import httpx
 
-from bench.run import HERE, RESULTS
+from bench.run import HERE, RESULTS, cpu_seconds, server
 
 HEADERS_SCRIPT = HERE / "headers.lua"
 PATHS = {"GET /health/live": "/health/live", "GET limited 404": "/bench/not-found"}
@@ -179,37 +178,11 @@ def layer_costs(requests: int = 20_000, rounds: int = 5) -> dict[str, float]:
 
 @contextmanager
 def api_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """``totrackit api`` on a free port; yields its URL and process id."""
-    with tempfile.TemporaryDirectory() as data, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "totrackit", "api", "--port", str(port)],
-            env={**os.environ, "TOTRACKIT_DATA_DIR": data, **COMMON, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(url + "/health/live", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("totrackit api did not start")
-            yield url, process.pid
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """``totrackit api`` on a free port with its own data directory; yields its URL and pid."""
+    with tempfile.TemporaryDirectory() as data:
+        command = [sys.executable, "-m", "totrackit", "api"]
+        with server(command, {"TOTRACKIT_DATA_DIR": data, **COMMON, **env}) as served:
+            yield served.url, served.pid
 
 
 def load(url: str, pid: int, *, duration: int, connections: int) -> dict[str, float]:

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
 @contextmanager
-def server(command: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+def server(command: list[str], env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Run ``command --port N`` until its /health/live answers; yields its URL and pid."""
     port = free_port()
     log = open(RESULTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -72,11 +80,17 @@ def server(command: list[str], env: dict[str, str] | None = None) -> Iterator[st
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"{command} did not start; see {log.name}")
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=30)
         log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(
@@ -247,7 +261,8 @@ def main() -> None:
         "--log-level",
         "warning",
     ]
-    with server(uvicorn) as raw:
+    with server(uvicorn) as raw_server:
+        raw = raw_server.url
         results["L_http"] = wrk(raw + "/health/live", duration=args.duration, connections=64)
     results["L_pg_insN"] = asyncio.run(raw_insert_loop(url, duration=args.duration))
 
@@ -256,7 +271,8 @@ def main() -> None:
         "TOTRACKIT_AUTO_MIGRATE": "false",
         "TOTRACKIT_DB_POOL_SIZE": "20",
     }
-    with server([sys.executable, "-m", "totrackit", "api"], env) as app:
+    with server([sys.executable, "-m", "totrackit", "api"], env) as api_server:
+        app = api_server.url
         results["B1 health/live"] = wrk(
             app + "/health/live", duration=args.duration, connections=64
         )
