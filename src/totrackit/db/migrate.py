@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -26,7 +27,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision shipped with this code; it cannot change while the process runs,
+    and reading it parses every migration file, so health probes must not do that each time."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
