@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from totrackit.observability.access import route_template
 from totrackit.observability.metrics import HTTP_DURATION, HTTP_REQUESTS
 
 UNMATCHED = "unmatched"
@@ -32,21 +32,8 @@ class HttpMetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            endpoint = route_template(scope)
+            # The same template the access log names; requests never routed share one label.
+            endpoint = route_template(scope) or UNMATCHED
             labels = (scope["method"], endpoint, str(status))
             HTTP_REQUESTS.labels(*labels).inc()
             HTTP_DURATION.labels(*labels).observe(time.perf_counter() - started)
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's path template (``/processes/{name}``), never the raw path."""
-    route = scope.get("route")
-    if isinstance(route, Route):
-        return route.path
-    # Mounts (static files) and requests rejected before routing: find the route by matching.
-    app = scope.get("app")
-    for candidate in getattr(getattr(app, "router", None), "routes", []):
-        match, _ = candidate.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(candidate, "path", UNMATCHED)) or UNMATCHED
-    return UNMATCHED
