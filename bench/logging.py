@@ -95,6 +95,7 @@ def line_cost(lines: int = 50_000) -> float:
                     )
                 )
             best = min(best, (time.perf_counter() - started) / lines * 1e6)
+    _log_to_stderr()
     return best
 
 
@@ -144,7 +145,18 @@ def in_process_cost(batches: int, size: int) -> dict[str, tuple[float, float]]:
 
     with tempfile.TemporaryDirectory() as data, open(Path(data) / "out.log", "w") as output:
         configure_logging(Settings(env="production"), stream=output)
-        return asyncio.run(_alternate(Path(data), batches, size))
+        try:
+            return asyncio.run(_alternate(Path(data), batches, size))
+        finally:
+            _log_to_stderr()
+
+
+def _log_to_stderr() -> None:
+    """Back to standard error once a measurement's file is closed, so later errors are seen."""
+    from totrackit.observability.logs import configure_logging
+    from totrackit.settings import Settings
+
+    configure_logging(Settings(env="production"))
 
 
 async def _alternate(data: Path, batches: int, size: int) -> dict[str, tuple[float, float]]:
@@ -200,8 +212,8 @@ def measure(access_log: bool, *, args: argparse.Namespace) -> dict[str, tuple[fl
                 )
                 if result["non_2xx"] and "404" not in label:
                     sys.exit(f"{label}: {result['non_2xx']:.0f} non-2xx answers")
-                served = result["rps"] * args.duration
-                cpu_us = (cpu_seconds(served.pid) - cpu_before) / served * 1e6
+                answered = result["rps"] * args.duration
+                cpu_us = (cpu_seconds(served.pid) - cpu_before) / answered * 1e6
                 results[label] = (result["rps"], cpu_us)
     return results
 

@@ -24,6 +24,8 @@ from totrackit.db import migrate
 from totrackit.lifecycle import Lifecycle
 
 UP, DOWN, DEGRADED = "UP", "DOWN", "DEGRADED"
+# Read once: os.cpu_count() reads /sys each time, and liveness probes ask for it constantly.
+AVAILABLE_PROCESSORS = os.cpu_count() or 1
 
 ComponentCheck = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -102,7 +104,7 @@ class HealthService:
         details: dict[str, Any] = {
             "uptime": format_uptime(uptime),
             "uptimeSeconds": int(uptime),
-            "availableProcessors": os.cpu_count() or 1,
+            "availableProcessors": AVAILABLE_PROCESSORS,
             "ready": self.lifecycle.ready,
             "draining": self.lifecycle.draining,
         }

@@ -12,7 +12,9 @@ from totrackit.errors import UnsupportedMediaType
 from totrackit.state import AppState
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
+    # async although it awaits nothing: FastAPI runs a plain function dependency in a thread
+    # pool, which cost more than the rest of a health probe together.
     state: AppState = request.app.state.totrackit
     return state
 
