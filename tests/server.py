@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,7 @@ def running_server(
     command: str = "serve",
     env: Mapping[str, str] | None = None,
     scheme: str = "http",
+    args: Sequence[str] = (),
 ) -> Iterator[RunningServer]:
     """Start ``totrackit <command>`` on a free port and wait until it answers.
 
@@ -65,6 +66,7 @@ def running_server(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                *args,
             ],
             env={**os.environ, "TOTRACKIT_DATA_DIR": str(data_dir), **(env or {})},
             stdout=output,

@@ -15,7 +15,7 @@ def test_the_configuration_reference_is_current() -> None:
     generated = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
 
     assert generated == render_reference(), (
-        "docs/configuration.md is stale: regenerate it with python -m totrackit.settings_reference"
+        "docs/configuration.md is stale: regenerate it with python -m totrackit.settings_reference --write docs/configuration.md"
     )
 
 

@@ -52,7 +52,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        instrument_engine(engine)
+        if settings.metrics_enabled:
+            instrument_engine(engine)
         tracing.instrument(engine)
         app.state.totrackit = AppState(
             settings=settings,
@@ -103,7 +104,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         telemetry=tracing.fastapi_telemetry(),
     )
     install_error_handlers(app)
-    routers = (processes_router, analytics_router, health_router, metrics_router, docs_router)
+    routers = [processes_router, analytics_router, health_router, docs_router]
+    if settings.metrics_enabled:
+        routers.append(metrics_router)
     for router in routers:
         app.include_router(router)
     mount_swagger_assets(app)
@@ -114,8 +117,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
     app.add_middleware(ReadinessGate, lifecycle=lifecycle)
     install_protection(app, settings)  # proxies, security headers, CORS, rate and body limits
-    # Outermost, so rejected and failed requests are counted too.
-    app.add_middleware(HttpMetricsMiddleware)
+    if settings.metrics_enabled:
+        # Outermost, so rejected and failed requests are counted too.
+        app.add_middleware(HttpMetricsMiddleware)
     # Outermost of all: every response carries X-Request-ID and every request one access line.
     app.add_middleware(AccessLogMiddleware, enabled=settings.access_log, quiet=tracing.quiet)
     app.state.lifecycle = lifecycle

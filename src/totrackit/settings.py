@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from totrackit.db.url import DatabaseURL, parse_database_url
+from totrackit.db.url import Backend, DatabaseURL, parse_database_url
 from totrackit.settings_sources import (
     SecretFilesSource,
     UnusableSecretFile,
@@ -115,6 +115,15 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8080, ge=1, le=65535, description="Port the HTTP server listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description=(
+            "HTTP worker processes of `totrackit serve` and `totrackit api`, sharing the port "
+            "(PostgreSQL only: SQLite takes one writer process). Metrics are merged across them."
+        ),
+    )
 
     database_url: SecretStr | None = Field(
         None,
@@ -373,7 +382,7 @@ class Settings(BaseSettings):
             raise ValueError("endpoint names must be unique and not 'default'")
         return value
 
-    # Logging and tracing
+    # Logging, metrics and tracing
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO",
         description=(
@@ -390,6 +399,13 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(
         True, description="Log one line per HTTP request (health probes only at DEBUG)."
+    )
+    metrics_enabled: bool = Field(
+        True,
+        description=(
+            "Serve Prometheus metrics at /metrics and /prometheus and time every request for "
+            "them; false removes both endpoints and the per-request instrumentation."
+        ),
     )
     tracing_enabled: bool = Field(
         False,
@@ -445,17 +461,20 @@ class Settings(BaseSettings):
             return self
         problems = weak_production_secrets(self)
         if problems:
-            raise ValidationError.from_exception_data(
-                "Settings",
-                [
-                    {
-                        "type": PydanticCustomError("weak_secret", message),
-                        "loc": (field,),
-                        "input": "***",
-                    }
-                    for field, message in problems
-                ],
+            raise _settings_error(
+                [("weak_secret", field, message, "***") for field, message in problems]
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_several_sqlite_writers(self) -> Settings:
+        if self.workers > 1 and self.database.backend is Backend.SQLITE:
+            message = (
+                "several worker processes need PostgreSQL: SQLite takes one writer process; "
+                "set TOTRACKIT_WORKERS=1 or configure PostgreSQL (TOTRACKIT_DATABASE_URL or "
+                "TOTRACKIT_DB_HOST)"
+            )
+            raise _settings_error([("workers_need_postgresql", "workers", message, self.workers)])
         return self
 
     @field_validator("database_url")
@@ -485,3 +504,14 @@ class Settings(BaseSettings):
         if self.api_key is None:
             return None
         return self.api_key.get_secret_value() or None
+
+
+def _settings_error(problems: list[tuple[str, str, str, Any]]) -> ValidationError:
+    """A validation error over whole settings, one (code, field, message, input) per problem."""
+    return ValidationError.from_exception_data(
+        "Settings",
+        [
+            {"type": PydanticCustomError(code, message), "loc": (field,), "input": shown}
+            for code, field, message, shown in problems
+        ],
+    )

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
@@ -38,5 +40,17 @@ def render_reference() -> str:
     return "\n".join(rows)
 
 
+def rewrite(path: Path) -> None:
+    """Replace the generated block of ``path`` (between BEGIN and END) with the current table."""
+    text = path.read_text()
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{render_reference()}\n{END}{tail}")
+
+
 if __name__ == "__main__":
-    print(render_reference())  # noqa: T201 - this module's whole purpose is to print the table
+    # python -m totrackit.settings_reference [--write docs/configuration.md]
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        rewrite(Path(sys.argv[2]))
+    else:
+        print(render_reference())  # noqa: T201 - printing the table is the point here

@@ -61,8 +61,9 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> Star
         Route("/health/live", live),
         Route("/health/ready", ready),
         Route("/health", ready),
-        Route("/metrics", metrics),
     ]
+    if settings.metrics_enabled:
+        routes.append(Route("/metrics", metrics))
     return Starlette(routes=routes, lifespan=lifespan)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,7 @@ async def test_live_answers_with_application_details(client: httpx.AsyncClient) 
 
     assert body["status"] == "UP"
     assert body["application"]["details"]["availableProcessors"] >= 1
+    assert body["application"]["details"]["pid"] == os.getpid()
 
 
 async def test_status_keeps_the_original_shape(client: httpx.AsyncClient) -> None:

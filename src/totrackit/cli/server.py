@@ -1,38 +1,73 @@
-"""``totrackit serve`` and ``totrackit api``: run the HTTP server."""
+"""``totrackit serve`` and ``totrackit api``: run the HTTP server, in one or several processes."""
 
 from __future__ import annotations
 
+import functools
 import logging
+import socket
+import sys
+from typing import Any
 
 import click
 
 from totrackit.cli.settings import load_settings
 from totrackit.observability.logs import configure_logging
+from totrackit.settings import Settings
 
 logger = logging.getLogger("totrackit.server")
 
+# uvicorn's own wait for open connections once the drain phase is over.
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
-def _run(host: str | None, port: int | None, *, run_engine: bool) -> None:
-    # Imported here so that light commands (version, migrate current) start fast.
-    from totrackit.app import create_app
-    from totrackit.web.serving import serve as serve_draining
 
+def _run(host: str | None, port: int | None, workers: int | None, *, run_engine: bool) -> None:
     # Deadline engine: the all-in-one role runs it in-process; the API role never does.
-    settings = load_settings(host=host, port=port, run_engine=run_engine)
+    overrides = {"host": host, "port": port, "workers": workers, "run_engine": run_engine}
+    settings = load_settings(**overrides)
     # Before uvicorn starts, so its own loggers write through the same handler and format.
     configure_logging(settings)
     scheme = "https" if settings.tls_cert_file else "http"
     logger.info("ToTrackIt listening on %s://%s:%s", scheme, settings.host, settings.port)
+    if settings.workers == 1:
+        _serve(settings)
+        return
+    # Imported here so that light commands (version, migrate current) start fast.
+    from totrackit.web.supervisor import run_workers
+
+    sys.exit(
+        run_workers(
+            functools.partial(_worker, overrides),
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            stop_timeout=settings.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
+        )
+    )
+
+
+def _worker(overrides: dict[str, Any], sockets: list[socket.socket]) -> None:
+    """One of several worker processes; spawned afresh, so it reads its settings again."""
+    settings = load_settings(**overrides)
+    configure_logging(settings)
+    _serve(settings, sockets=sockets)
+
+
+def _serve(settings: Settings, *, sockets: list[socket.socket] | None = None) -> None:
+    # Imported here so that light commands (version, migrate current) start fast.
+    from totrackit.app import create_app
+    from totrackit.web.serving import serve as serve_draining
+
     app = create_app(settings)
     serve_draining(
         app,
         lifecycle=app.state.lifecycle,
         drain_seconds=settings.shutdown_drain_seconds,
+        sockets=sockets,
         host=settings.host,
         port=settings.port,
         access_log=False,
         log_config=None,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         # X-Forwarded-* are honoured by the application, only from TOTRACKIT_TRUSTED_PROXIES;
         # uvicorn's own handling would trust 127.0.0.1 by default.
         proxy_headers=False,
@@ -42,17 +77,28 @@ def _run(host: str | None, port: int | None, *, run_engine: bool) -> None:
     )
 
 
-@click.command()
-@click.option("--host", help="Address to bind (default TOTRACKIT_HOST or 127.0.0.1).")
-@click.option("--port", type=int, help="Port to listen on (default TOTRACKIT_PORT or 8080).")
-def serve(host: str | None, port: int | None) -> None:
-    """Run everything in one process: API, UI and the deadline engine."""
-    _run(host, port, run_engine=True)
+_HOST = click.option("--host", help="Address to bind (default TOTRACKIT_HOST or 127.0.0.1).")
+_PORT = click.option("--port", type=int, help="Port to listen on (default TOTRACKIT_PORT or 8080).")
+_WORKERS = click.option(
+    "--workers",
+    type=int,
+    help="Worker processes sharing the port (default TOTRACKIT_WORKERS or 1; PostgreSQL only).",
+)
 
 
 @click.command()
-@click.option("--host", help="Address to bind (default TOTRACKIT_HOST or 127.0.0.1).")
-@click.option("--port", type=int, help="Port to listen on (default TOTRACKIT_PORT or 8080).")
-def api(host: str | None, port: int | None) -> None:
+@_HOST
+@_PORT
+@_WORKERS
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run everything: API, UI and the deadline engine (in each worker process)."""
+    _run(host, port, workers, run_engine=True)
+
+
+@click.command()
+@_HOST
+@_PORT
+@_WORKERS
+def api(host: str | None, port: int | None, workers: int | None) -> None:
     """Run the HTTP API only (stateless; scale it horizontally)."""
-    _run(host, port, run_engine=False)
+    _run(host, port, workers, run_engine=False)

@@ -105,6 +105,8 @@ class HealthService:
             "uptime": format_uptime(uptime),
             "uptimeSeconds": int(uptime),
             "availableProcessors": AVAILABLE_PROCESSORS,
+            # Which worker answered, when several share the port (--workers).
+            "pid": os.getpid(),
             "ready": self.lifecycle.ready,
             "draining": self.lifecycle.draining,
         }

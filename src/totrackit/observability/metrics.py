@@ -7,9 +7,7 @@ template, never the raw path, and process names beyond a cap collapse into ``_ot
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
-from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,9 +17,10 @@ from prometheus_client import (
     Histogram,
     disable_created_metrics,
     generate_latest,
-    multiprocess,
 )
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+from totrackit.observability import multiprocess
 
 # The per-series "_created" timestamps double the series count for nothing Prometheus uses.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -130,11 +129,9 @@ def record_operation(operation: str, *, success: bool) -> None:
 
 def render() -> tuple[bytes, str]:
     """The exposition text; merges every worker's files when running with several processes."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory and Path(directory).is_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+    directory = multiprocess.active_directory()
+    if directory is not None:
+        return multiprocess.collect(directory), CONTENT_TYPE_LATEST
     return generate_latest(DEFAULT_REGISTRY) + generate_latest(
         _DESIGN_REGISTRY
     ), CONTENT_TYPE_LATEST

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -48,9 +49,19 @@ class DrainingServer(uvicorn.Server):
             self._captured_signals.clear()
 
 
-def serve(app: Any, *, lifecycle: Lifecycle, drain_seconds: float, **options: Any) -> None:
-    """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM."""
+def serve(
+    app: Any,
+    *,
+    lifecycle: Lifecycle,
+    drain_seconds: float,
+    sockets: list[socket.socket] | None = None,
+    **options: Any,
+) -> None:
+    """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM.
+
+    ``sockets``: already bound listeners (a worker of the supervisor) instead of host and port.
+    """
     server = DrainingServer(
         uvicorn.Config(app, **options), lifecycle=lifecycle, drain_seconds=drain_seconds
     )
-    server.run()
+    server.run(sockets=sockets)

@@ -1,0 +1,228 @@
+"""Several HTTP worker processes on one port (``--workers N``, ``TOTRACKIT_WORKERS``).
+
+The supervisor binds the socket once and starts N worker processes that accept on it, each a
+complete server with the drain phase of serving.py. It never serves a request itself. It
+
+- points every worker at one metrics directory (observability/multiprocess.py), emptied at
+  start, so any worker answers /metrics for all of them;
+- replaces a worker that dies, after retiring its metrics files; a worker that keeps dying soon
+  after it starts is restarted with a growing delay rather than in a tight loop;
+- passes SIGTERM (drain, then stop) and SIGINT (stop) on to every worker, waits for them and
+  exits 0 when they all stopped cleanly.
+
+Workers are started with the ``spawn`` method: a fresh interpreter, with no event loop, thread
+or connection inherited from the supervisor.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import FrameType
+
+from totrackit.observability import multiprocess
+
+logger = logging.getLogger("totrackit.supervisor")
+
+WorkerTarget = Callable[[list[socket.socket]], None]
+
+# A worker that dies sooner than this after starting is failing to start, not crashing once.
+HEALTHY_AFTER_SECONDS = 10.0
+MAX_RESTART_DELAY_SECONDS = 30.0
+# How often the supervisor looks at its workers when nothing wakes it earlier.
+POLL_SECONDS = 0.5
+# How often a worker checks that its supervisor is still there.
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class _Slot:
+    number: int
+    process: BaseProcess | None = None
+    started_at: float = 0.0
+    quick_failures: int = 0
+    restart_at: float | None = None
+
+
+@dataclass
+class Supervisor:
+    target: WorkerTarget
+    sockets: list[socket.socket]
+    workers: int
+    metrics_directory: Path
+    # Longest wait for workers to finish after SIGTERM: their drain time plus uvicorn's own.
+    stop_timeout: float
+    _slots: list[_Slot] = field(default_factory=list)
+    _stop_signal: int | None = None
+    _context: multiprocessing.context.SpawnContext = field(
+        default_factory=lambda: multiprocessing.get_context("spawn")
+    )
+
+    def run(self) -> int:
+        """Run the workers until a signal stops them; the exit status of the whole server."""
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in _FORWARDED}
+        try:
+            self._slots = [_Slot(number) for number in range(self.workers)]
+            for slot in self._slots:
+                self._start(slot)
+            while self._stop_signal is None:
+                self._wait_for_change()
+                self._replace_dead_workers()
+            return self._wait_for_stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, sig: int, _frame: FrameType | None) -> None:
+        # A second signal is passed on too: the workers then stop at once.
+        self._stop_signal = sig
+        for process in self._processes():
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, sig)
+
+    def _start(self, slot: _Slot) -> None:
+        process = self._context.Process(
+            target=_worker_main,
+            args=(self.target, self.sockets, os.getpid()),
+            name=f"totrackit-worker-{slot.number}",
+        )
+        process.start()
+        slot.process, slot.started_at, slot.restart_at = process, time.monotonic(), None
+        logger.info("Started worker %d (pid %s)", slot.number, process.pid)
+
+    def _wait_for_change(self) -> None:
+        timeout = POLL_SECONDS
+        pending = [slot.restart_at for slot in self._slots if slot.restart_at is not None]
+        if pending:
+            timeout = max(0.0, min(timeout, min(pending) - time.monotonic()))
+        wait([process.sentinel for process in self._processes()], timeout=timeout)
+
+    def _replace_dead_workers(self) -> None:
+        now = time.monotonic()
+        for slot in self._slots:
+            if self._stop_signal is not None:
+                return
+            process = slot.process
+            if process is not None and not process.is_alive():
+                self._retire(slot, process, now)
+            if slot.restart_at is not None and slot.restart_at <= now:
+                self._start(slot)
+
+    def _retire(self, slot: _Slot, process: BaseProcess, now: float) -> None:
+        if process.pid is not None:
+            multiprocess.retire_worker(self.metrics_directory, process.pid)
+        lived = now - slot.started_at
+        slot.quick_failures = slot.quick_failures + 1 if lived < HEALTHY_AFTER_SECONDS else 0
+        # Immediately after a crash; 1, 2, 4... seconds while it keeps failing to start.
+        failures = slot.quick_failures
+        delay = min(2.0 ** (failures - 1), MAX_RESTART_DELAY_SECONDS) if failures else 0.0
+        logger.error(
+            "Worker %d (pid %s) exited with %s after %.1fs; starting a new one in %.1fs",
+            slot.number,
+            process.pid,
+            _describe_exit(process.exitcode),
+            lived,
+            delay,
+        )
+        slot.process, slot.restart_at = None, now + delay
+
+    def _wait_for_stop(self) -> int:
+        reason = signal.Signals(self._stop_signal).name if self._stop_signal else "stop"
+        logger.info("Stopping %d workers (%s)", self.workers, reason)
+        deadline = time.monotonic() + self.stop_timeout
+        for process in self._processes():
+            process.join(max(0.0, deadline - time.monotonic()))
+        clean = True
+        for process in self._processes():
+            if process.is_alive():
+                logger.error(
+                    "Worker pid %s did not stop in %.0fs; killing it",
+                    process.pid,
+                    self.stop_timeout,
+                )
+                process.kill()
+                process.join()
+            clean = clean and process.exitcode == 0
+        return 0 if clean else 1
+
+    def _processes(self) -> list[BaseProcess]:
+        return [slot.process for slot in self._slots if slot.process is not None]
+
+
+_FORWARDED = (signal.SIGTERM, signal.SIGINT)
+
+
+def run_workers(
+    target: WorkerTarget,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    stop_timeout: float,
+) -> int:
+    """Bind ``host:port``, run ``workers`` copies of ``target`` on it, return the exit status."""
+    # Imported here: the supervisor needs uvicorn only to bind the socket the way it would.
+    import uvicorn
+
+    directory, owned = _metrics_directory()
+    multiprocess.prepare_directory(directory)
+    # Inherited by the workers, whose metrics then go to files that any of them can merge.
+    os.environ[multiprocess.ENVIRONMENT_VARIABLE] = str(directory)
+    listener = uvicorn.Config(app="", host=host, port=port).bind_socket()
+    logger.info("Running %d workers; metrics of all of them in %s", workers, directory)
+    supervisor = Supervisor(
+        target,
+        sockets=[listener],
+        workers=workers,
+        metrics_directory=directory,
+        stop_timeout=stop_timeout,
+    )
+    try:
+        return supervisor.run()
+    finally:
+        listener.close()
+        if owned:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _metrics_directory() -> tuple[Path, bool]:
+    """PROMETHEUS_MULTIPROC_DIR when set (kept), else a private temporary one (removed)."""
+    configured = os.environ.get(multiprocess.ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured), False
+    return Path(tempfile.mkdtemp(prefix="totrackit-metrics-")), True
+
+
+def _worker_main(target: WorkerTarget, sockets: list[socket.socket], supervisor_pid: int) -> None:
+    _stop_when_orphaned(supervisor_pid)
+    target(sockets)
+
+
+def _stop_when_orphaned(supervisor_pid: int) -> None:
+    """Drain and stop if the supervisor disappears (killed -9), instead of holding the port."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        logger.error("Supervisor (pid %d) is gone; stopping this worker", supervisor_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="totrackit-orphan-watch", daemon=True).start()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"signal {signal.Signals(-code).name}"
+    return f"exit code {code}"

@@ -1,0 +1,131 @@
+"""The metrics directory shared by several workers: merging, retiring dead workers, wiping.
+
+Worker files are written here the way prometheus_client writes them in each worker process.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from prometheus_client import Gauge
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
+from prometheus_client.parser import text_string_to_metric_families
+
+from totrackit.engine import metrics as engine_metrics
+from totrackit.observability import metrics as service_metrics
+from totrackit.observability import multiprocess
+
+REQUESTS = ("demo_requests", "demo_requests_total", "Requests.")
+IN_USE = ("demo_in_use", "demo_in_use", "Connections in use.")
+
+
+def write(directory: Path, filename: str, metric: tuple[str, str, str], value: float) -> None:
+    name, sample, help_text = metric
+    values = MmapedDict(str(directory / filename))
+    try:
+        values.write_value(mmap_key(name, sample, ["route"], ["/x"], help_text), value, 0.0)
+    finally:
+        values.close()
+
+
+def worker(directory: Path, pid: int, *, requests: float, in_use: float) -> None:
+    write(directory, f"counter_{pid}.db", REQUESTS, requests)
+    write(directory, f"gauge_livesum_{pid}.db", IN_USE, in_use)
+
+
+def scraped(directory: Path) -> dict[str, float]:
+    text = multiprocess.collect(directory).decode()
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_a_scrape_adds_up_every_worker(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+    worker(tmp_path, 102, requests=4, in_use=2)
+
+    assert scraped(tmp_path) == {"demo_requests_total": 7, "demo_in_use": 3}
+
+
+def test_a_retired_worker_keeps_its_counts_and_drops_its_live_gauges(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+    worker(tmp_path, 102, requests=4, in_use=2)
+
+    multiprocess.retire_worker(tmp_path, 101)
+
+    assert scraped(tmp_path) == {"demo_requests_total": 7, "demo_in_use": 2}
+    assert sorted(path.name for path in tmp_path.glob("*.db")) == [
+        "counter_102.db",
+        "counter_archive.db",
+        "gauge_livesum_102.db",
+    ]
+
+
+def test_restarts_fold_into_one_archive_so_scrapes_read_a_constant_number_of_files(
+    tmp_path: Path,
+) -> None:
+    worker(tmp_path, 1, requests=1, in_use=1)
+    files_with_one_worker = len(list(tmp_path.glob("*.db")))
+
+    for pid in range(2, 52):  # 50 restarts: each worker counts one request, then dies
+        multiprocess.retire_worker(tmp_path, pid - 1)
+        worker(tmp_path, pid, requests=1, in_use=1)
+
+    assert scraped(tmp_path) == {"demo_requests_total": 51, "demo_in_use": 1}
+    assert len(list(tmp_path.glob("*.db"))) == files_with_one_worker + 1  # plus the archive
+
+
+def test_retiring_a_worker_that_wrote_nothing_is_harmless(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+
+    multiprocess.retire_worker(tmp_path, 999)
+
+    assert scraped(tmp_path) == {"demo_requests_total": 3, "demo_in_use": 1}
+
+
+def test_preparing_wipes_an_earlier_runs_files_only(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+    (tmp_path / "README").write_text("kept")
+
+    multiprocess.prepare_directory(tmp_path)
+
+    assert [path.name for path in tmp_path.iterdir() if not path.name.startswith(".")] == ["README"]
+    assert scraped(tmp_path) == {}
+
+
+def test_preparing_creates_a_missing_directory(tmp_path: Path) -> None:
+    multiprocess.prepare_directory(tmp_path / "new" / "metrics")
+
+    assert (tmp_path / "new" / "metrics").is_dir()
+
+
+def test_a_scrape_waits_for_a_retirement_in_progress(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+    result: dict[str, float] = {}
+    with multiprocess._locked(tmp_path, exclusive=True):
+        scrape = threading.Thread(target=lambda: result.update(scraped(tmp_path)))
+        scrape.start()
+        scrape.join(timeout=0.5)
+        assert scrape.is_alive()  # blocked on the lock, not reading half-folded files
+    scrape.join(timeout=10)
+
+    assert result == {"demo_requests_total": 3, "demo_in_use": 1}
+
+
+@pytest.mark.parametrize(
+    "gauge",
+    [
+        value
+        for module in (service_metrics, engine_metrics)
+        for value in vars(module).values()
+        if isinstance(value, Gauge)
+    ],
+    ids=lambda gauge: gauge._name,
+)
+def test_every_gauge_forgets_dead_workers(gauge: Gauge) -> None:
+    # Other modes keep a file per dead process for ever, and the merged value would include it.
+    assert gauge._multiprocess_mode.startswith("live")

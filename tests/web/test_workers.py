@@ -1,0 +1,167 @@
+"""``--workers N``: several worker processes on one port, metrics merged across them.
+
+PostgreSQL only (SQLite takes one writer process, and the settings refuse the combination).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.server import RunningServer, run_cli, running_server
+
+SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
+LIVE = "/health/live"
+
+
+@pytest.fixture
+def postgresql_only(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share one database: PostgreSQL only")
+    return database_url
+
+
+@pytest.fixture
+def metrics_dir(tmp_path: Path) -> Path:
+    return tmp_path / "metrics"
+
+
+@pytest.fixture
+def two_workers(postgresql_only: str, metrics_dir: Path, tmp_path: Path) -> Iterator[RunningServer]:
+    env = {
+        **SETTINGS,
+        "TOTRACKIT_DATABASE_URL": postgresql_only,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    with running_server(data_dir=tmp_path, command="api", env=env, args=["--workers", "2"]) as api:
+        yield api
+
+
+def answering_pid(url: str) -> int:
+    # A new connection each time, so the kernel hands it to either worker.
+    response = httpx.get(url + LIVE, headers={"Connection": "close"}, timeout=10)
+    assert response.status_code == 200
+    pid: int = response.json()["application"]["details"]["pid"]
+    return pid
+
+
+def probe_until_pids(
+    url: str, count: int, *, excluding: frozenset[int] = frozenset()
+) -> tuple[set[int], int]:
+    """Send liveness probes until ``count`` distinct workers (not in ``excluding``) answered."""
+    seen: set[int] = set()
+    sent = 0
+    deadline = time.monotonic() + 60
+    while len(seen - excluding) < count:
+        assert time.monotonic() < deadline, f"only workers {seen} answered"
+        seen.add(answering_pid(url))
+        sent += 1
+    return seen - excluding, sent
+
+
+def live_probes_counted(url: str) -> float:
+    text = httpx.get(url + "/metrics", headers={"Connection": "close"}, timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "totrackit_http_requests_total" and sample.labels["endpoint"] == LIVE:
+                return sample.value
+    return 0.0
+
+
+def test_every_scrape_counts_the_requests_of_every_worker(two_workers: RunningServer) -> None:
+    before = live_probes_counted(two_workers.url)
+    pids, sent = probe_until_pids(two_workers.url, 2)
+
+    # Whichever worker answers the scrape, it reports the requests both of them served.
+    scrapes = {live_probes_counted(two_workers.url) for _ in range(10)}
+
+    assert len(pids) == 2
+    assert scrapes == {before + sent}
+
+
+def test_a_killed_worker_is_replaced_and_what_it_counted_is_kept(
+    two_workers: RunningServer, metrics_dir: Path
+) -> None:
+    before = live_probes_counted(two_workers.url)
+    pids, sent = probe_until_pids(two_workers.url, 2)
+    victim = min(pids)
+
+    os.kill(victim, signal.SIGKILL)
+    replacements, sent_after = probe_until_pids(two_workers.url, 1, excluding=frozenset(pids))
+
+    assert len(replacements) == 1
+    assert live_probes_counted(two_workers.url) == before + sent + sent_after
+    files = {path.name for path in metrics_dir.glob("*.db")}
+    assert not {name for name in files if name.endswith(f"_{victim}.db")}
+    assert {"counter_archive.db", "histogram_archive.db"} <= files
+    assert two_workers.process.poll() is None
+
+
+def test_sigterm_drains_every_worker_and_exits_0(two_workers: RunningServer) -> None:
+    pids, _ = probe_until_pids(two_workers.url, 2)
+
+    two_workers.process.send_signal(signal.SIGTERM)
+
+    assert two_workers.process.wait(timeout=30) == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_counts_left_by_an_earlier_run_are_wiped_at_start(
+    postgresql_only: str, metrics_dir: Path, tmp_path: Path
+) -> None:
+    metrics_dir.mkdir()
+    stale = MmapedDict(str(metrics_dir / "counter_99999.db"))
+    labels = {"method": "GET", "endpoint": LIVE, "status": "200"}
+    key = mmap_key(
+        "totrackit_http_requests",
+        "totrackit_http_requests_total",
+        list(labels),
+        list(labels.values()),
+        "HTTP requests served, by method, route template and status.",
+    )
+    stale.write_value(key, 1000.0, 0.0)
+    stale.close()
+    env = {
+        **SETTINGS,
+        "TOTRACKIT_DATABASE_URL": postgresql_only,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+
+    with running_server(data_dir=tmp_path, command="api", env=env, args=["--workers", "2"]) as api:
+        counted = live_probes_counted(api.url)
+
+    assert counted < 1000
+    assert not (metrics_dir / "counter_99999.db").exists()
+
+
+def test_serve_runs_the_deadline_engine_in_every_worker(
+    postgresql_only: str, tmp_path: Path
+) -> None:
+    env = {**SETTINGS, "TOTRACKIT_DATABASE_URL": postgresql_only}
+
+    with running_server(data_dir=tmp_path, env=env, args=["--workers", "2"]) as served:
+        probe_until_pids(served.url, 2)
+        bodies = [
+            httpx.get(served.url + "/health", headers={"Connection": "close"}).json()
+            for _ in range(6)
+        ]
+
+    assert all(body["components"]["worker"]["status"] == "UP" for body in bodies)
+
+
+def test_several_workers_on_sqlite_are_refused_with_the_way_out(tmp_path: Path) -> None:
+    result = run_cli("api", "--workers", "2", env={"TOTRACKIT_DATA_DIR": str(tmp_path)})
+
+    assert result.returncode == 78
+    assert "TOTRACKIT_WORKERS='2': several worker processes need PostgreSQL" in result.stderr
+    assert "set TOTRACKIT_WORKERS=1 or configure PostgreSQL" in result.stderr
