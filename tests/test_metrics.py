@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support import FakeClock, finish_run, start_run
+from totrackit.observability.metrics import HTTP_REQUESTS
 
 
 async def samples(
@@ -138,3 +140,17 @@ async def test_prometheus_path_serves_the_same_families(client: httpx.AsyncClien
         "totrackit_http_requests_total" in names
         or "totrackit_http_request_duration_seconds_count" in names
     )
+
+
+@pytest.mark.parametrize("settings_overrides", [{"metrics_enabled": False}])
+async def test_metrics_can_be_switched_off_entirely(client: httpx.AsyncClient) -> None:
+    def served(endpoint: str) -> float:
+        return HTTP_REQUESTS.labels("GET", endpoint, "200")._value.get()
+
+    before = served("/health/live")
+    live = await client.get("/health/live")
+
+    assert live.status_code == 200
+    assert served("/health/live") == before  # no per-request instrumentation
+    assert (await client.get("/metrics")).status_code == 404
+    assert (await client.get("/prometheus")).status_code == 404
