@@ -28,7 +28,10 @@ async def _transaction(state: State) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-Transaction = Annotated[AsyncConnection, Depends(_transaction)]
+# scope="function": commit when the handler returns, before the response is sent. By default
+# FastAPI runs the code after ``yield`` once the response is out, so a client could read before
+# the commit (and miss its own write), and a failing commit would follow a success answer.
+Transaction = Annotated[AsyncConnection, Depends(_transaction, scope="function")]
 
 
 async def require_json(request: Request) -> None:
