@@ -75,6 +75,15 @@ async def test_process_lifecycle_is_counted(client: httpx.AsyncClient, clock: Fa
         )
         == 3
     )
+    longest = value(
+        after,
+        "totrackit_process_duration_seconds_max",
+        process_name="metrics-demo",
+        status="COMPLETED",
+    )
+    assert longest == 120  # the on-time run: two minutes
+    # The original's timer has no buckets (and sixteen series per name would bloat scrapes).
+    assert not [name for name, _ in after if name == "totrackit_process_duration_seconds_bucket"]
 
 
 async def test_http_requests_are_labelled_by_route_template(client: httpx.AsyncClient) -> None:
