@@ -5,11 +5,15 @@ Worker files are written here the way prometheus_client writes them in each work
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
-from prometheus_client import Gauge
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client import multiprocess as reference
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -129,3 +133,55 @@ def test_a_scrape_waits_for_a_retirement_in_progress(tmp_path: Path) -> None:
 def test_every_gauge_forgets_dead_workers(gauge: Gauge) -> None:
     # Other modes keep a file per dead process for ever, and the merged value would include it.
     assert gauge._multiprocess_mode.startswith("live")
+
+
+WORKER_SCRIPT = """
+import sys
+from prometheus_client import Counter, Gauge, Histogram, Summary
+
+odd = 'quote " backslash \\\\ newline \\n end'
+Counter("demo_calls", "Calls.", ["route"]).labels(odd).inc(float(sys.argv[1]))
+Counter("demo_plain", "No labels.").inc()
+histogram = Histogram("demo_latency_seconds", "Latency.", ["route"], buckets=(0.1, 1, 10))
+for seconds in (0.05, 0.5, 5, 50):
+    histogram.labels("/x").observe(seconds * float(sys.argv[1]))
+Summary("demo_size_bytes", "Sizes.").observe(100 * float(sys.argv[1]))
+for mode in ("all", "liveall", "sum", "livesum", "max", "livemax", "min", "livemin",
+             "mostrecent", "livemostrecent"):
+    Gauge(f"demo_{mode}", f"Gauge {mode}.", ["kind"], multiprocess_mode=mode).labels(
+        "k").set(float(sys.argv[1]))
+"""
+
+
+def run_worker(directory: Path, factor: int) -> int:
+    """Run a process that records every kind of metric; its pid, which names its files."""
+    before = set(directory.glob("counter_*.db"))
+    env = {**os.environ, multiprocess.ENVIRONMENT_VARIABLE: str(directory)}
+    subprocess.run([sys.executable, "-c", WORKER_SCRIPT, str(factor)], env=env, check=True)
+    (written,) = set(directory.glob("counter_*.db")) - before
+    return int(written.stem.removeprefix("counter_"))
+
+
+def parsed(text: bytes) -> set[tuple[str, tuple[tuple[str, str], ...], float]]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items())), sample.value)
+        for family in text_string_to_metric_families(text.decode())
+        for sample in family.samples
+    }
+
+
+def prometheus_client_merge(directory: Path) -> bytes:
+    registry = CollectorRegistry()
+    reference.MultiProcessCollector(registry, str(directory))  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
+
+
+def test_scrapes_merge_exactly_as_prometheus_client_does(tmp_path: Path) -> None:
+    first = run_worker(tmp_path, 1)
+    run_worker(tmp_path, 3)
+
+    assert parsed(multiprocess.collect(tmp_path)) == parsed(prometheus_client_merge(tmp_path))
+
+    multiprocess.retire_worker(tmp_path, first)
+
+    assert parsed(multiprocess.collect(tmp_path)) == parsed(prometheus_client_merge(tmp_path))
