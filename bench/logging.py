@@ -31,8 +31,6 @@ Needs ``wrk``.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import json
 import os
 import shutil
@@ -41,10 +39,10 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.inprocess import cpu_per_request
 from bench.run import RESULTS, cpu_seconds, server, wrk
 
 COMMON = {
@@ -106,38 +104,6 @@ IN_PROCESS = {
 }
 
 
-async def _request(app: Any, method: str, path: str, number: int) -> None:
-    body = b""
-    if method == "POST":
-        body = (
-            b'{"id":"r-%d","deadline":2000000000,"tags":[{"key":"country","value":"C1"},'
-            b'{"key":"channel","value":"web"}],"context":{"customerId":"C1","attempt":1}}' % number
-        )
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8080),
-        "state": {},
-    }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        return None
-
-    await app(scope, receive, send)
-
-
 def in_process_cost(batches: int, size: int) -> dict[str, tuple[float, float]]:
     """(CPU us per request off, on) for each workload, the app driven without a server."""
     from totrackit.observability.logs import configure_logging
@@ -146,7 +112,8 @@ def in_process_cost(batches: int, size: int) -> dict[str, tuple[float, float]]:
     with tempfile.TemporaryDirectory() as data, open(Path(data) / "out.log", "w") as output:
         configure_logging(Settings(env="production"), stream=output)
         try:
-            return asyncio.run(_alternate(Path(data), batches, size))
+            sides = {side: {"access_log": side} for side in (False, True)}
+            return cpu_per_request(sides, IN_PROCESS, batches=batches, size=size)
         finally:
             _log_to_stderr()
 
@@ -157,36 +124,6 @@ def _log_to_stderr() -> None:
     from totrackit.settings import Settings
 
     configure_logging(Settings(env="production"))
-
-
-async def _alternate(data: Path, batches: int, size: int) -> dict[str, tuple[float, float]]:
-    from totrackit.app import create_app
-    from totrackit.settings import Settings
-
-    samples: dict[str, dict[bool, list[float]]] = {
-        label: {False: [], True: []} for label in IN_PROCESS
-    }
-    numbers = itertools.count()
-    apps = {
-        on: create_app(Settings(env="production", data_dir=data / str(on), access_log=on))
-        for on in (False, True)
-    }
-    async with AsyncExitStack() as stack:
-        for app in apps.values():
-            await stack.enter_async_context(app.router.lifespan_context(app))
-        for batch in range(batches):
-            for label, (method, path) in IN_PROCESS.items():
-                for on in (False, True) if batch % 2 else (True, False):
-                    started = time.process_time()
-                    for _ in range(size):
-                        await _request(apps[on], method, path, next(numbers))
-                    cpu = (time.process_time() - started) / size * 1e6
-                    if batch:  # the first batch warms up
-                        samples[label][on].append(cpu)
-    return {
-        label: (statistics.median(sides[False]), statistics.median(sides[True]))
-        for label, sides in samples.items()
-    }
 
 
 def measure(access_log: bool, *, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
