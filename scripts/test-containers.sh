@@ -19,8 +19,9 @@
 #   default     docker-compose.yml: time from `up` to /health/ready (compose-up-to-ready-seconds),
 #               every service healthy, UI and Swagger UI, least-privilege database roles, every
 #               process non-root; data survives `restart`, `down`/`up` and a killed API container
-#   prod        docker-compose.prod.yml with --scale api=3: requests reach all replicas through the
-#               proxy; read-only, no capabilities, no-new-privileges, limits, log rotation
+#   prod        docker-compose.prod.yml with --scale api=3 and 2 workers each: requests reach all
+#               replicas through the proxy, each replica's /metrics covers both of its workers;
+#               read-only, no capabilities, no-new-privileges, limits, log rotation
 #   metrics     docker-compose.monitoring.yml on the prod stack: Prometheus scrapes every API
 #               replica, the worker and the exporters as up; every dashboard query is valid
 #   test/dev    docker-compose.test.yml (tmpfs, no volumes) and docker-compose.dev.yml (hot-reload app)
@@ -80,7 +81,7 @@ COMPOSE=()
 dc_default() { "${COMPOSE[@]}" -p "$P_DEFAULT" -f docker-compose.yml "$@"; }
 prod_env() { # a rate limit high enough to never bite, so that the API talks to Redis
   env TOTRACKIT_SECRETS_DIR="$WORK/secrets" TOTRACKIT_HTTP_PORT="$PROD_HTTP_PORT" TOTRACKIT_HTTP_BIND=127.0.0.1 \
-    TOTRACKIT_RATE_LIMIT=100000/minute \
+    TOTRACKIT_RATE_LIMIT=100000/minute TOTRACKIT_WORKERS=2 \
     TOTRACKIT_REDIS_PASSWORD="$(cat "$WORK/secrets/redis_password" 2>/dev/null || true)" "$@"
 }
 dc_prod() { prod_env "${COMPOSE[@]}" -p "$P_PROD" -f docker-compose.prod.yml -f docker-compose.monitoring.yml "$@"; }
@@ -455,6 +456,25 @@ if [ "$prod_ok" = 1 ]; then
     [ "$(wc -l <<<"$expected")" = 3 ] && [ "$seen" = "$expected" ]
   }
   check "requests through the proxy are answered by all 3 API replicas" spread
+  two_workers() { # inside one replica: two worker processes answer, and each scrape counts both
+    local api
+    api=$(container_of dc_prod api)
+    docker exec "$api" python -c '
+import json, urllib.request as r
+pids, sent = set(), 0
+while len(pids) < 2 and sent < 500:
+    request = r.Request("http://127.0.0.1:8080/health/live", headers={"Connection": "close"})
+    pids.add(json.load(r.urlopen(request, timeout=5))["application"]["details"]["pid"])
+    sent += 1
+def counted():
+    text = r.urlopen("http://127.0.0.1:8080/metrics", timeout=5).read().decode()
+    return [l for l in text.splitlines() if l.startswith("totrackit_http_requests_total") and "/health/live" in l]
+scrapes = {tuple(counted()) for _ in range(6)}
+print("workers", sorted(pids), "after", sent, "probes; scrapes agree:", len(scrapes) == 1)
+assert len(pids) == 2 and len(scrapes) == 1, scrapes
+'
+  }
+  check "TOTRACKIT_WORKERS=2: two worker processes per replica, every scrape counts both" two_workers
   redis_used() { # the API authenticates to the password-protected Redis (rate-limit counters)
     local redis stats
     redis=$(container_of dc_prod redis)

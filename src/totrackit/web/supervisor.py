@@ -5,8 +5,8 @@ complete server with the drain phase of serving.py. It never serves a request it
 
 - points every worker at one metrics directory (observability/multiprocess.py), emptied at
   start, so any worker answers /metrics for all of them;
-- replaces a worker that dies, after retiring its metrics files; a worker that keeps dying soon
-  after it starts is restarted with a growing delay rather than in a tight loop;
+- replaces a worker that dies, after retiring its metrics files; a worker that keeps exiting
+  soon after it starts is restarted with a growing delay rather than in a tight loop;
 - passes SIGTERM (drain, then stop) and SIGINT (stop) on to every worker, waits for them and
   exits 0 when they all stopped cleanly.
 
@@ -124,7 +124,11 @@ class Supervisor:
         if process.pid is not None:
             multiprocess.retire_worker(self.metrics_directory, process.pid)
         lived = now - slot.started_at
-        slot.quick_failures = slot.quick_failures + 1 if lived < HEALTHY_AFTER_SECONDS else 0
+        # A worker that exits by itself soon after starting cannot start (a bad certificate, a
+        # failing migration): wait longer each time. One killed by a signal (the OOM killer, an
+        # operator) is replaced at once.
+        failed_to_start = lived < HEALTHY_AFTER_SECONDS and (process.exitcode or 0) > 0
+        slot.quick_failures = slot.quick_failures + 1 if failed_to_start else 0
         # Immediately after a crash; 1, 2, 4... seconds while it keeps failing to start.
         failures = slot.quick_failures
         delay = min(2.0 ** (failures - 1), MAX_RESTART_DELAY_SECONDS) if failures else 0.0
