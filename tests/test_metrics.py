@@ -163,3 +163,16 @@ async def test_metrics_can_be_switched_off_entirely(client: httpx.AsyncClient) -
     assert served("/health/live") == before  # no per-request instrumentation
     assert (await client.get("/metrics")).status_code == 404
     assert (await client.get("/prometheus")).status_code == 404
+
+
+async def test_unknown_methods_share_one_label(client: httpx.AsyncClient) -> None:
+    for method in ("BREW", "WHEN", "PROPFIND"):
+        await client.request(method, "/health/live")
+
+    found = await samples(client)
+
+    methods = {
+        dict(labels)["method"] for name, labels in found if name == "totrackit_http_requests_total"
+    }
+    assert "OTHER" in methods
+    assert not methods & {"BREW", "WHEN", "PROPFIND"}

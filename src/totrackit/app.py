@@ -22,7 +22,7 @@ from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.db_metrics import instrument_engine
-from totrackit.observability.http_metrics import HttpMetricsMiddleware
+from totrackit.observability.http_metrics import HttpMetrics
 from totrackit.observability.routes import router as metrics_router
 from totrackit.observability.tracing import setup_tracing
 from totrackit.processes.routes import router as processes_router
@@ -119,10 +119,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key_value)
     app.add_middleware(ReadinessGate, lifecycle=lifecycle)
     install_protection(app, settings)  # proxies, security headers, CORS, rate and body limits
-    if settings.metrics_enabled:
-        # Outermost, so rejected and failed requests are counted too.
-        app.add_middleware(HttpMetricsMiddleware)
-    # Outermost of all: every response carries X-Request-ID and every request one access line.
-    app.add_middleware(AccessLogMiddleware, enabled=settings.access_log, quiet=tracing.quiet)
+    # Outermost of all: every response carries X-Request-ID, and every request (refused and
+    # failed ones too) gets one access line and is counted in the HTTP metrics.
+    app.add_middleware(
+        AccessLogMiddleware,
+        enabled=settings.access_log,
+        metrics=HttpMetrics() if settings.metrics_enabled else None,
+        quiet=tracing.quiet,
+    )
     app.state.lifecycle = lifecycle
     return app

@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: a correlation id for every request and one access line per request.
+"""Pure-ASGI middleware: a correlation id, one access line and the HTTP metrics per request.
 
 The id comes from ``X-Request-ID`` when it is sane, else a fresh one; it is returned in the
 response header and stays current (a contextvar) while the request is handled, so every log
@@ -24,6 +24,7 @@ from totrackit.observability.context import (
     probe_context,
     unbind_request_id,
 )
+from totrackit.observability.http_metrics import HttpMetrics
 
 ACCESS_LOGGER = logging.getLogger("totrackit.access")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -31,18 +32,21 @@ PROBES = frozenset({"/health/live", "/health/ready"})
 
 
 class AccessLogMiddleware:
-    """Binds the request id, echoes it in ``X-Request-ID`` and writes the access line."""
+    """Binds the request id, echoes it in ``X-Request-ID``, writes the access line and records
+    the request in ``metrics`` (when given)."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         enabled: bool = True,
+        metrics: HttpMetrics | None = None,
         probes: Collection[str] = PROBES,
         quiet: Callable[[], AbstractContextManager[Any]] = nullcontext,
     ) -> None:
         self.app = app
         self.enabled = enabled
+        self.metrics = metrics
         self.probes = probes
         # Around probe requests: keeps them out of traces when tracing is on.
         self.quiet = quiet
@@ -75,16 +79,25 @@ class AccessLogMiddleware:
             # The id stays bound: the error handler outside this middleware logs with it.
             # Cancelled before answering (client gone, shutdown) is nginx's 499, not a 500.
             failed = 499 if isinstance(error, asyncio.CancelledError) else 500
-            self._log(scope, status or failed, started, request_id, probe)
+            self._observe(scope, status or failed, started, request_id, probe)
             raise
-        self._log(scope, status, started, request_id, probe)
+        # No response at all: the server answers 500 for the application.
+        self._observe(scope, status or 500, started, request_id, probe)
         unbind_request_id(token)
 
-    def _log(self, scope: Scope, status: int, started: float, request_id: str, probe: bool) -> None:
+    def _observe(
+        self, scope: Scope, status: int, started: float, request_id: str, probe: bool
+    ) -> None:
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.record(scope["method"], route_template(scope), status, seconds)
+        self._log(scope, status, seconds, request_id, probe)
+
+    def _log(self, scope: Scope, status: int, seconds: float, request_id: str, probe: bool) -> None:
         level = logging.DEBUG if probe else logging.INFO
         if not self.enabled or not ACCESS_LOGGER.isEnabledFor(level):
             return
-        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        duration_ms = round(seconds * 1000, 2)
         client = scope.get("client")
         fields = {
             "method": scope["method"],
