@@ -185,3 +185,24 @@ def test_scrapes_merge_exactly_as_prometheus_client_does(tmp_path: Path) -> None
     multiprocess.retire_worker(tmp_path, first)
 
     assert parsed(multiprocess.collect(tmp_path)) == parsed(prometheus_client_merge(tmp_path))
+
+
+def test_a_scrape_sees_series_and_values_added_since_the_last_one(tmp_path: Path) -> None:
+    worker(tmp_path, 101, requests=3, in_use=1)
+    scraped(tmp_path)
+
+    worker(tmp_path, 101, requests=5, in_use=2)  # the same keys, new values
+    write(tmp_path, "counter_101.db", ("demo_errors", "demo_errors_total", "Errors."), 1)
+
+    assert scraped(tmp_path) == {"demo_requests_total": 5, "demo_in_use": 2, "demo_errors_total": 1}
+
+
+def test_a_new_file_under_an_old_name_is_read_afresh(tmp_path: Path) -> None:
+    write(tmp_path, "counter_101.db", REQUESTS, 3)
+    scraped(tmp_path)
+
+    # The pid is reused after the directory was emptied: same name, other keys in other places.
+    (tmp_path / "counter_101.db").unlink()
+    write(tmp_path, "counter_101.db", ("demo_errors", "demo_errors_total", "Errors."), 7)
+
+    assert scraped(tmp_path) == {"demo_errors_total": 7}

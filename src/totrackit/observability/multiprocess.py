@@ -131,18 +131,34 @@ class _Family:
 _keys: dict[bytes, _Key] = {}
 
 
+@dataclass(slots=True)
+class _Layout:
+    """Where the samples of one file are. Files only ever append keys, so what was parsed stays
+    valid: a scrape parses only keys added since the last one, then reads the values. Each key's
+    bytes are compared where they were found, which catches a new file under an old name (a
+    reused pid, a reused inode)."""
+
+    parsed_up_to: int = _HEADER_BYTES
+    # key, its raw bytes, where they start, where its value is
+    samples: list[tuple[_Key, bytes, int, int]] = field(default_factory=list)
+
+
+_layouts: dict[Path, _Layout] = {}
+
+
 def _merge(files: list[Path]) -> dict[str, _Family]:
     """prometheus_client's merge rules: sums, except gauges, which follow their mode."""
+    for gone in _layouts.keys() - set(files):
+        del _layouts[gone]
     families: dict[str, _Family] = {}
     for path in files:
         kind, _, rest = path.stem.partition("_")
         mode, _, pid = rest.rpartition("_") if kind == "gauge" else ("", "", rest)
         try:
-            entries = _entries(path)
+            samples = _samples(path)
         except FileNotFoundError:  # a live gauge of a worker retired since the listing
             continue
-        for raw_key, value, timestamp in entries:
-            key = _keys.get(raw_key) or _parse(raw_key)
+        for key, value, timestamp in samples:
             family = families.get(key.family)
             if family is None:
                 family = families[key.family] = _Family(key.family, kind, mode, key.help)
@@ -155,20 +171,30 @@ def _merge(files: list[Path]) -> dict[str, _Family]:
     return families
 
 
-def _entries(path: Path) -> list[tuple[bytes, float, float]]:
+def _samples(path: Path) -> list[tuple[_Key, float, float]]:
     with path.open("rb") as source:
         header = source.read(_HEADER_BYTES)
         used = _INTEGER.unpack_from(header)[0] if len(header) == _HEADER_BYTES else 0
         data = header + source.read(max(0, used - _HEADER_BYTES))
-    entries, position = [], _HEADER_BYTES
+    layout = _layouts.get(path)
+    if layout is None or layout.parsed_up_to > used or not _still_valid(layout, data):
+        layout = _layouts[path] = _Layout()
+    position = layout.parsed_up_to
     while position < used:
         length = _INTEGER.unpack_from(data, position)[0]
-        key = data[position + 4 : position + 4 + length]
+        raw_key = data[position + 4 : position + 4 + length]
+        key_at = position + 4
         position += 4 + length + (8 - (length + 4) % 8)  # keys are padded to 8 bytes
-        value, timestamp = _TWO_DOUBLES.unpack_from(data, position)
-        entries.append((key, value, timestamp))
+        key = _keys.get(raw_key) or _parse(raw_key)
+        layout.samples.append((key, raw_key, key_at, position))
         position += 16
-    return entries
+    layout.parsed_up_to = position
+    unpack = _TWO_DOUBLES.unpack_from
+    return [(key, *unpack(data, value_at)) for key, _, _, value_at in layout.samples]
+
+
+def _still_valid(layout: _Layout, data: bytes) -> bool:
+    return all(data.startswith(raw_key, key_at) for _, raw_key, key_at, _ in layout.samples)
 
 
 def _parse(raw_key: bytes) -> _Key:
