@@ -154,6 +154,15 @@ def test_library_loggers_are_written_in_the_same_format(capture_logs: CaptureLog
     assert all(line["message"] == f"from {line['logger']}" for line in lines)
 
 
+def test_alembic_plugin_chatter_shows_only_at_debug(capture_logs: CaptureLogs) -> None:
+    output = capture_logs(log_level="INFO")
+
+    logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.autogenerate.types")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade -> 0001")
+
+    assert [line["logger"] for line in json_lines(output)] == ["alembic.runtime.migration"]
+
+
 def test_uvicorn_access_lines_are_off_because_we_write_our_own(capture_logs: CaptureLogs) -> None:
     output = capture_logs(log_level="DEBUG")
 

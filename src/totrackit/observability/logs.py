@@ -195,6 +195,8 @@ def _library_levels(level: int) -> dict[str, int | None]:
         "uvicorn": None,
         "uvicorn.error": None,
         "alembic": None,
+        # Seven "setup plugin ..." lines at INFO on every start, saying nothing to an operator.
+        "alembic.runtime.plugins": logging.DEBUG if verbose else logging.WARNING,
         "sqlalchemy": logging.WARNING,
         "sqlalchemy.engine": logging.INFO if verbose else logging.WARNING,
         "httpx": logging.INFO if verbose else logging.WARNING,
