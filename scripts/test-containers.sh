@@ -469,6 +469,10 @@ while len(pids) < 2 and sent < 500:
 def counted():
     text = r.urlopen("http://127.0.0.1:8080/metrics", timeout=5).read().decode()
     return [l for l in text.splitlines() if l.startswith("totrackit_http_requests_total") and "/health/live" in l]
+import time
+deadline = time.monotonic() + 10  # the last probe is counted just after its answer
+while counted() != ["totrackit_http_requests_total{method=\"GET\",endpoint=\"/health/live\",status=\"200\"} %.1f" % sent] and time.monotonic() < deadline:
+    time.sleep(0.1)
 scrapes = {tuple(counted()) for _ in range(6)}
 print("workers", sorted(pids), "after", sent, "probes; scrapes agree:", len(scrapes) == 1)
 assert len(pids) == 2 and len(scrapes) == 1, scrapes

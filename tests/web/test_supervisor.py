@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,33 +19,40 @@ class DeadWorker:
     pid: int = 4242
 
 
-def supervisor(tmp_path: Path) -> Supervisor:
-    return Supervisor(
-        lambda sockets: None, sockets=[], workers=1, metrics_directory=tmp_path, stop_timeout=1
+def restart_delays(tmp_path: Path, deaths: list[tuple[int, bool]]) -> list[float]:
+    """The delay chosen after each death in a row of one slot: (exit code, had it served)."""
+    owner = Supervisor(
+        lambda sockets, started: None,
+        sockets=[],
+        workers=1,
+        metrics_directory=tmp_path,
+        stop_timeout=1,
     )
-
-
-def restart_delays(tmp_path: Path, exits: list[tuple[int, float]]) -> list[float]:
-    """The delay chosen after each (exit code, seconds lived) in a row, for one slot."""
-    owner, slot, delays = supervisor(tmp_path), _Slot(0), []
-    for exitcode, lived in exits:
-        slot.started_at = 1000.0
-        owner._retire(slot, DeadWorker(exitcode), now=1000.0 + lived)  # type: ignore[arg-type]
+    slot, delays = _Slot(0), []
+    for exitcode, served in deaths:
+        slot.serving = multiprocessing.get_context("spawn").Event()
+        if served:
+            slot.serving.set()
+        owner._retire(slot, DeadWorker(exitcode), now=1000.0)  # type: ignore[arg-type]
         assert slot.restart_at is not None
-        delays.append(slot.restart_at - (1000.0 + lived))
+        delays.append(slot.restart_at - 1000.0)
     return delays
 
 
-def test_a_worker_that_cannot_start_is_retried_later_each_time(tmp_path: Path) -> None:
-    assert restart_delays(tmp_path, [(3, 1.0)] * 7) == [1, 2, 4, 8, 16, 30, 30]
-
-
-@pytest.mark.parametrize("signal_exit", [-9, -15])
-def test_a_killed_worker_is_replaced_at_once(tmp_path: Path, signal_exit: int) -> None:
-    assert restart_delays(tmp_path, [(signal_exit, 1.0)] * 5) == [0] * 5
-
-
-def test_a_crash_after_a_healthy_run_is_replaced_at_once_and_resets_the_delay(
-    tmp_path: Path,
+@pytest.mark.parametrize("exitcode", [3, 1, -11, -9])
+def test_workers_that_die_before_serving_are_retried_later_each_time(
+    tmp_path: Path, exitcode: int
 ) -> None:
-    assert restart_delays(tmp_path, [(3, 1.0), (3, 1.0), (1, 3600.0), (3, 1.0)]) == [1, 2, 0, 1]
+    # A failing start-up (exit 3), an import error (1), a crash (SIGSEGV) or an OOM kill.
+    assert restart_delays(tmp_path, [(exitcode, False)] * 7) == [1, 2, 4, 8, 16, 30, 30]
+
+
+@pytest.mark.parametrize("exitcode", [-9, -15, 1])
+def test_a_worker_that_served_is_replaced_at_once(tmp_path: Path, exitcode: int) -> None:
+    assert restart_delays(tmp_path, [(exitcode, True)] * 3) == [0, 0, 0]
+
+
+def test_serving_again_resets_the_delay(tmp_path: Path) -> None:
+    deaths = [(3, False), (3, False), (-9, True), (3, False)]
+
+    assert restart_delays(tmp_path, deaths) == [1, 2, 0, 1]

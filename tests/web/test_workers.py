@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.server import RunningServer, run_cli, running_server
+from tests.server import RunningServer, free_port, run_cli, running_server
 
 SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
 LIVE = "/health/live"
@@ -76,9 +78,18 @@ def live_probes_counted(url: str) -> float:
     return 0.0
 
 
+def counted_once_recorded(url: str, expected: float) -> float:
+    """The count, once the last request is recorded: that happens just after its answer."""
+    deadline = time.monotonic() + 10
+    while (counted := live_probes_counted(url)) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return counted
+
+
 def test_every_scrape_counts_the_requests_of_every_worker(two_workers: RunningServer) -> None:
     before = live_probes_counted(two_workers.url)
     pids, sent = probe_until_pids(two_workers.url, 2)
+    counted_once_recorded(two_workers.url, before + sent)
 
     # Whichever worker answers the scrape, it reports the requests both of them served.
     scrapes = {live_probes_counted(two_workers.url) for _ in range(10)}
@@ -98,7 +109,8 @@ def test_a_killed_worker_is_replaced_and_what_it_counted_is_kept(
     replacements, sent_after = probe_until_pids(two_workers.url, 1, excluding=frozenset(pids))
 
     assert len(replacements) == 1
-    assert live_probes_counted(two_workers.url) == before + sent + sent_after
+    expected = before + sent + sent_after
+    assert counted_once_recorded(two_workers.url, expected) == expected
     files = {path.name for path in metrics_dir.glob("*.db")}
     assert not {name for name in files if name.endswith(f"_{victim}.db")}
     assert {"counter_archive.db", "histogram_archive.db"} <= files
@@ -165,3 +177,53 @@ def test_several_workers_on_sqlite_are_refused_with_the_way_out(tmp_path: Path) 
     assert result.returncode == 78
     assert "TOTRACKIT_WORKERS='2': several worker processes need PostgreSQL" in result.stderr
     assert "set TOTRACKIT_WORKERS=1 or configure PostgreSQL" in result.stderr
+
+
+def children_of(pid: int, *, excluding: str) -> set[int]:
+    """Child processes of ``pid`` (Linux), but those whose command line contains ``excluding``
+    (multiprocessing's resource tracker, which leaves on its own once its parent is gone)."""
+    found = set()
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((process / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (process / "cmdline").read_text()
+        except OSError:
+            continue
+        if parent == pid and excluding not in command:
+            found.add(int(process.name))
+    return found
+
+
+def test_sigterm_while_workers_start_leaves_none_behind(
+    postgresql_only: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, **SETTINGS, "TOTRACKIT_DATABASE_URL": postgresql_only}
+    log = tmp_path / "supervisor.log"
+    with log.open("w") as output:
+        supervisor = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "totrackit",
+                "api",
+                "--port",
+                str(free_port()),
+                "--workers",
+                "2",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while "Started worker 1" not in log.read_text():  # both spawned, neither serving yet
+        assert time.monotonic() < deadline and supervisor.poll() is None, log.read_text()
+        time.sleep(0.01)
+    workers = children_of(supervisor.pid, excluding="resource_tracker")
+
+    supervisor.send_signal(signal.SIGTERM)
+
+    assert supervisor.wait(timeout=60) in (0, 1), log.read_text()
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

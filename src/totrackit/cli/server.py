@@ -6,6 +6,7 @@ import functools
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -45,14 +46,21 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
     )
 
 
-def _worker(overrides: dict[str, Any], sockets: list[socket.socket]) -> None:
+def _worker(
+    overrides: dict[str, Any], sockets: list[socket.socket], on_started: Callable[[], None]
+) -> None:
     """One of several worker processes; spawned afresh, so it reads its settings again."""
     settings = load_settings(**overrides)
     configure_logging(settings)
-    _serve(settings, sockets=sockets)
+    _serve(settings, sockets=sockets, on_started=on_started)
 
 
-def _serve(settings: Settings, *, sockets: list[socket.socket] | None = None) -> None:
+def _serve(
+    settings: Settings,
+    *,
+    sockets: list[socket.socket] | None = None,
+    on_started: Callable[[], None] | None = None,
+) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.app import create_app
     from totrackit.web.serving import serve as serve_draining
@@ -63,6 +71,7 @@ def _serve(settings: Settings, *, sockets: list[socket.socket] | None = None) ->
         lifecycle=app.state.lifecycle,
         drain_seconds=settings.shutdown_drain_seconds,
         sockets=sockets,
+        on_started=on_started,
         host=settings.host,
         port=settings.port,
         access_log=False,

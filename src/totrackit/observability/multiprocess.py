@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import struct
 from collections import defaultdict
@@ -76,13 +77,28 @@ def retire_worker(directory: Path, pid: int) -> None:
 
 
 def _fold(source: Path, *, into: Path) -> None:
+    """Add a dead worker's values to the archive's, keeping the sums exact.
+
+    ``archive + dead`` rounds differently from the scrape's sum a moment earlier, and a sum one
+    ulp lower reads as a counter reset (a histogram's ``_sum`` of fractional seconds). So the
+    rounding error is kept in the slot counters leave unused (their timestamp), and scrapes add
+    every part with ``math.fsum``: the total is the same before and after the fold.
+    """
     archive = MmapedDict(str(into))  # type: ignore[no-untyped-call]
     try:
-        for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(source)):  # type: ignore[no-untyped-call]
-            current, _ = archive.read_value(key)  # type: ignore[no-untyped-call]
-            archive.write_value(key, current + value, timestamp)  # type: ignore[no-untyped-call]
+        for key, value, _, _ in MmapedDict.read_all_values_from_file(str(source)):  # type: ignore[no-untyped-call]
+            current, error = archive.read_value(key)  # type: ignore[no-untyped-call]
+            total = current + value
+            error += _rounding_error(current, value, total)
+            archive.write_value(key, total, error)  # type: ignore[no-untyped-call]
     finally:
         archive.close()  # type: ignore[no-untyped-call]
+
+
+def _rounding_error(a: float, b: float, total: float) -> float:
+    """Exactly (a + b) - total, where total is the rounded a + b (Knuth's TwoSum)."""
+    b_part = total - a
+    return (a - (total - b_part)) + (b - b_part)
 
 
 @contextmanager
@@ -122,6 +138,8 @@ class _Family:
     help: str
     values: dict[str, float] = field(default_factory=dict)
     timestamps: dict[str, float] = field(default_factory=dict)
+    # Counters and the _sum/_count of histograms and summaries: every addend, summed exactly.
+    parts: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     buckets: dict[str, dict[float, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
@@ -154,6 +172,7 @@ def _merge(files: list[Path]) -> dict[str, _Family]:
     for path in files:
         kind, _, rest = path.stem.partition("_")
         mode, _, pid = rest.rpartition("_") if kind == "gauge" else ("", "", rest)
+        archived = pid == ARCHIVE
         try:
             samples = _samples(path)
         except FileNotFoundError:  # a live gauge of a worker retired since the listing
@@ -167,7 +186,10 @@ def _merge(files: list[Path]) -> dict[str, _Family]:
             elif kind == "gauge":
                 _combine_gauge(family, key.line_prefix, value, timestamp, pid)
             else:
-                family.values[key.line_prefix] = family.values.get(key.line_prefix, 0.0) + value
+                parts = family.parts[key.line_prefix]
+                parts.append(value)
+                if archived:
+                    parts.append(timestamp)  # the archive's rounding error (see _fold)
     return families
 
 
@@ -222,7 +244,8 @@ def _combine_gauge(family: _Family, prefix: str, value: float, timestamp: float,
     elif mode == "min":
         family.values[prefix] = value if known is None else min(known, value)
     elif mode == "mostrecent":
-        if known is None or timestamp > family.timestamps[prefix]:
+        # Never set (timestamp 0): no sample, as prometheus_client does.
+        if timestamp > family.timestamps.get(prefix, 0.0):
             family.values[prefix], family.timestamps[prefix] = value, timestamp
     else:  # "all": one series per process
         name, _, labels = prefix.rstrip(" }").partition("{")
@@ -236,6 +259,9 @@ def _exposition(families: dict[str, _Family]) -> bytes:
         help_text = family.help.replace("\\", r"\\").replace("\n", r"\n")
         lines.append(f"# HELP {exposed} {help_text}\n# TYPE {exposed} {family.kind}\n")
         lines.extend(f"{prefix}{_number(value)}\n" for prefix, value in family.values.items())
+        lines.extend(
+            f"{prefix}{_number(math.fsum(parts))}\n" for prefix, parts in family.parts.items()
+        )
         for labels, bounds in family.buckets.items():
             separator = "," if labels else ""
             total = 0.0

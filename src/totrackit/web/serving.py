@@ -13,7 +13,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -25,10 +25,23 @@ logger = logging.getLogger(__name__)
 
 
 class DrainingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, *, lifecycle: Lifecycle, drain_seconds: float):
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        *,
+        lifecycle: Lifecycle,
+        drain_seconds: float,
+        on_started: Callable[[], None] | None = None,
+    ):
         super().__init__(config)
         self._lifecycle = lifecycle
         self._drain_seconds = drain_seconds
+        self._on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()  # the supervisor's sign that this worker came up
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if sig != signal.SIGTERM or self._drain_seconds <= 0 or self._lifecycle.draining:
@@ -55,13 +68,18 @@ def serve(
     lifecycle: Lifecycle,
     drain_seconds: float,
     sockets: list[socket.socket] | None = None,
+    on_started: Callable[[], None] | None = None,
     **options: Any,
 ) -> None:
     """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM.
 
-    ``sockets``: already bound listeners (a worker of the supervisor) instead of host and port.
+    A worker of the supervisor passes its already bound ``sockets`` instead of host and port,
+    and ``on_started``, called once the server accepts requests.
     """
     server = DrainingServer(
-        uvicorn.Config(app, **options), lifecycle=lifecycle, drain_seconds=drain_seconds
+        uvicorn.Config(app, **options),
+        lifecycle=lifecycle,
+        drain_seconds=drain_seconds,
+        on_started=on_started,
     )
     server.run(sockets=sockets)

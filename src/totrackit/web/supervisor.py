@@ -5,13 +5,15 @@ complete server with the drain phase of serving.py. It never serves a request it
 
 - points every worker at one metrics directory (observability/multiprocess.py), emptied at
   start, so any worker answers /metrics for all of them;
-- replaces a worker that dies, after retiring its metrics files; a worker that keeps exiting
-  soon after it starts is restarted with a growing delay rather than in a tight loop;
+- replaces a worker that dies, after retiring its metrics files: at once when the worker had
+  started serving, with a growing delay while workers die before they manage to (a bad
+  certificate, a failing migration), rather than in a tight loop;
 - passes SIGTERM (drain, then stop) and SIGINT (stop) on to every worker, waits for them and
   exits 0 when they all stopped cleanly.
 
 Workers are started with the ``spawn`` method: a fresh interpreter, with no event loop, thread
-or connection inherited from the supervisor.
+or connection inherited from the supervisor. Each runs in its own process group, so that Ctrl-C
+in a terminal reaches the supervisor alone and every worker gets the signal exactly once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from pathlib import Path
 from types import FrameType
 
@@ -36,10 +39,9 @@ from totrackit.observability import multiprocess
 
 logger = logging.getLogger("totrackit.supervisor")
 
-WorkerTarget = Callable[[list[socket.socket]], None]
+# Runs the server on the given listening sockets; calls the second argument once it serves.
+WorkerTarget = Callable[[list[socket.socket], Callable[[], None]], None]
 
-# A worker that dies sooner than this after starting is failing to start, not crashing once.
-HEALTHY_AFTER_SECONDS = 10.0
 MAX_RESTART_DELAY_SECONDS = 30.0
 # How often the supervisor looks at its workers when nothing wakes it earlier.
 POLL_SECONDS = 0.5
@@ -51,8 +53,9 @@ ORPHAN_CHECK_SECONDS = 1.0
 class _Slot:
     number: int
     process: BaseProcess | None = None
+    serving: Event | None = None  # set by the worker once it serves
     started_at: float = 0.0
-    quick_failures: int = 0
+    failed_starts: int = 0
     restart_at: float | None = None
 
 
@@ -74,13 +77,18 @@ class Supervisor:
         """Run the workers until a signal stops them; the exit status of the whole server."""
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _FORWARDED}
         try:
-            self._slots = [_Slot(number) for number in range(self.workers)]
-            for slot in self._slots:
-                self._start(slot)
+            self._slots = [_Slot(number, restart_at=0.0) for number in range(self.workers)]
             while self._stop_signal is None:
-                self._wait_for_change()
                 self._replace_dead_workers()
+                self._wait_for_change()
             return self._wait_for_stop()
+        except BaseException:
+            # Never leave workers behind: multiprocessing would wait for them at exit for ever.
+            logger.exception("The supervisor failed; stopping the workers")
+            self._stop_signal = self._stop_signal or signal.SIGTERM
+            self._signal_workers(signal.SIGTERM)
+            self._wait_for_stop()
+            raise
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -88,19 +96,39 @@ class Supervisor:
     def _on_signal(self, sig: int, _frame: FrameType | None) -> None:
         # A second signal is passed on too: the workers then stop at once.
         self._stop_signal = sig
+        self._signal_workers(sig)
+
+    def _signal_workers(self, sig: int) -> None:
         for process in self._processes():
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, sig)
 
+    def _replace_dead_workers(self) -> None:
+        # Every dead worker is retired before any is started: a new worker may get the pid of
+        # one not yet retired, whose files would then be taken for the dead one's.
+        now = time.monotonic()
+        for slot in self._slots:
+            if slot.process is not None and not slot.process.is_alive():
+                self._retire(slot, slot.process, now)
+        for slot in self._slots:
+            if self._stop_signal is not None:
+                return
+            if slot.restart_at is not None and slot.restart_at <= now:
+                self._start(slot)
+
     def _start(self, slot: _Slot) -> None:
+        serving = self._context.Event()
         process = self._context.Process(
             target=_worker_main,
-            args=(self.target, self.sockets, os.getpid()),
+            args=(self.target, self.sockets, os.getpid(), serving),
             name=f"totrackit-worker-{slot.number}",
         )
         process.start()
-        slot.process, slot.started_at, slot.restart_at = process, time.monotonic(), None
+        slot.process, slot.serving = process, serving
+        slot.started_at, slot.restart_at = time.monotonic(), None
         logger.info("Started worker %d (pid %s)", slot.number, process.pid)
+        if self._stop_signal is not None and process.pid is not None:
+            os.kill(process.pid, self._stop_signal)  # the signal came while it was starting
 
     def _wait_for_change(self) -> None:
         timeout = POLL_SECONDS
@@ -109,38 +137,25 @@ class Supervisor:
             timeout = max(0.0, min(timeout, min(pending) - time.monotonic()))
         wait([process.sentinel for process in self._processes()], timeout=timeout)
 
-    def _replace_dead_workers(self) -> None:
-        now = time.monotonic()
-        for slot in self._slots:
-            if self._stop_signal is not None:
-                return
-            process = slot.process
-            if process is not None and not process.is_alive():
-                self._retire(slot, process, now)
-            if slot.restart_at is not None and slot.restart_at <= now:
-                self._start(slot)
-
     def _retire(self, slot: _Slot, process: BaseProcess, now: float) -> None:
         if process.pid is not None:
-            multiprocess.retire_worker(self.metrics_directory, process.pid)
-        lived = now - slot.started_at
-        # A worker that exits by itself soon after starting cannot start (a bad certificate, a
-        # failing migration): wait longer each time. One killed by a signal (the OOM killer, an
-        # operator) is replaced at once.
-        failed_to_start = lived < HEALTHY_AFTER_SECONDS and (process.exitcode or 0) > 0
-        slot.quick_failures = slot.quick_failures + 1 if failed_to_start else 0
-        # Immediately after a crash; 1, 2, 4... seconds while it keeps failing to start.
-        failures = slot.quick_failures
-        delay = min(2.0 ** (failures - 1), MAX_RESTART_DELAY_SECONDS) if failures else 0.0
+            try:
+                multiprocess.retire_worker(self.metrics_directory, process.pid)
+            except OSError:
+                logger.exception("Could not retire the metrics files of pid %s", process.pid)
+        served = slot.serving is not None and slot.serving.is_set()
+        slot.failed_starts = 0 if served else slot.failed_starts + 1
+        delay = restart_delay(slot.failed_starts)
         logger.error(
-            "Worker %d (pid %s) exited with %s after %.1fs; starting a new one in %.1fs",
+            "Worker %d (pid %s) exited with %s after %.1fs%s; starting a new one in %.1fs",
             slot.number,
             process.pid,
             _describe_exit(process.exitcode),
-            lived,
+            now - slot.started_at,
+            "" if served else ", before it served",
             delay,
         )
-        slot.process, slot.restart_at = None, now + delay
+        slot.process, slot.serving, slot.restart_at = None, None, now + delay
 
     def _wait_for_stop(self) -> int:
         reason = signal.Signals(self._stop_signal).name if self._stop_signal else "stop"
@@ -168,6 +183,13 @@ class Supervisor:
 _FORWARDED = (signal.SIGTERM, signal.SIGINT)
 
 
+def restart_delay(failed_starts: int) -> float:
+    """No wait after a worker that served; 1, 2, 4 ... 30 s while workers die before serving."""
+    if failed_starts == 0:
+        return 0.0
+    return min(2.0 ** (failed_starts - 1), MAX_RESTART_DELAY_SECONDS)
+
+
 def run_workers(
     target: WorkerTarget,
     *,
@@ -180,8 +202,17 @@ def run_workers(
     # Imported here: the supervisor needs uvicorn only to bind the socket the way it would.
     import uvicorn
 
-    directory, owned = _metrics_directory()
-    multiprocess.prepare_directory(directory)
+    try:
+        directory, owned = _metrics_directory()
+        multiprocess.prepare_directory(directory)
+    except OSError as error:
+        logger.error(
+            "Cannot prepare the metrics directory of the workers (%s). Set "
+            "PROMETHEUS_MULTIPROC_DIR to a writable directory, or mount one at the temporary "
+            "directory (TMPDIR, /tmp).",
+            error,
+        )
+        return 73  # EX_CANTCREAT
     # Inherited by the workers, whose metrics then go to files that any of them can merge.
     os.environ[multiprocess.ENVIRONMENT_VARIABLE] = str(directory)
     listener = uvicorn.Config(app="", host=host, port=port).bind_socket()
@@ -209,9 +240,12 @@ def _metrics_directory() -> tuple[Path, bool]:
     return Path(tempfile.mkdtemp(prefix="totrackit-metrics-")), True
 
 
-def _worker_main(target: WorkerTarget, sockets: list[socket.socket], supervisor_pid: int) -> None:
+def _worker_main(
+    target: WorkerTarget, sockets: list[socket.socket], supervisor_pid: int, serving: Event
+) -> None:
+    os.setpgid(0, 0)  # Ctrl-C goes to the supervisor, which passes it on once
     _stop_when_orphaned(supervisor_pid)
-    target(sockets)
+    target(sockets, serving.set)
 
 
 def _stop_when_orphaned(supervisor_pid: int) -> None:
@@ -228,5 +262,5 @@ def _stop_when_orphaned(supervisor_pid: int) -> None:
 
 def _describe_exit(code: int | None) -> str:
     if code is not None and code < 0:
-        return f"signal {signal.Signals(-code).name}"
+        return f"signal {signal.strsignal(-code) or -code}"
     return f"exit code {code}"
