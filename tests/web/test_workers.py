@@ -5,6 +5,7 @@ PostgreSQL only (SQLite takes one writer process, and the settings refuse the co
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.observability.support import otlp_receiver
 from tests.server import RunningServer, free_port, run_cli, running_server
 
 SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
@@ -227,3 +229,38 @@ def test_sigterm_while_workers_start_leaves_none_behind(
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_spans_arrive_from_every_worker(postgresql_only: str, tmp_path: Path) -> None:
+    with otlp_receiver() as receiver:
+        env = {
+            **SETTINGS,
+            "TOTRACKIT_ENV": "production",
+            "TOTRACKIT_ACCESS_LOG": "true",
+            "TOTRACKIT_DATABASE_URL": postgresql_only,
+            "TOTRACKIT_TRACING_ENABLED": "true",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        }
+        args = ["--workers", "2"]
+        with running_server(data_dir=tmp_path, command="api", env=env, args=args) as api:
+            probe_until_pids(api.url, 2)
+            answered: dict[int, str] = {}  # worker pid -> trace id of a request it served
+            deadline = time.monotonic() + 60
+            while len(answered) < 2:
+                assert time.monotonic() < deadline, f"only workers {set(answered)} answered"
+                run = f"run-{len(answered)}-{time.monotonic_ns()}"
+                response = httpx.post(
+                    f"{api.url}/processes/traced",
+                    json={"id": run},
+                    headers={"Connection": "close"},
+                )
+                assert response.status_code == 201
+                # Production logs are JSON lines, the supervisor's included.
+                for line in map(json.loads, api.log.read_text().splitlines()):
+                    if line.get("path") == "/processes/traced" and "trace_id" in line:
+                        answered.setdefault(line["pid"], line["trace_id"])
+            receiver.wait_for(
+                lambda spans: set(answered.values()) <= {span.trace_id for span in spans},
+                timeout=30,
+            )

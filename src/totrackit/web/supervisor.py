@@ -215,7 +215,8 @@ def run_workers(
         return 73  # EX_CANTCREAT
     # Inherited by the workers, whose metrics then go to files that any of them can merge.
     os.environ[multiprocess.ENVIRONMENT_VARIABLE] = str(directory)
-    listener = uvicorn.Config(app="", host=host, port=port).bind_socket()
+    # log_config=None: uvicorn's own logging set-up would replace the JSON pipeline here.
+    listener = uvicorn.Config(app="", host=host, port=port, log_config=None).bind_socket()
     logger.info("Running %d workers; metrics of all of them in %s", workers, directory)
     supervisor = Supervisor(
         target,
