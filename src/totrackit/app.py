@@ -108,7 +108,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     if settings.metrics_enabled:
         routers.append(metrics_router)
     for router in routers:
-        app.include_router(router)
+        # The routes themselves, not include_router(): FastAPI keeps an included router as a
+        # nested router that every request matches level by level, which cost a probe or a
+        # 404 a fifth of its CPU. Nothing is set at inclusion here (prefixes, tags and
+        # dependencies are declared on each router), so the routes are the same either way.
+        app.router.routes.extend(router.routes)
     mount_swagger_assets(app)
     mount_ui(app, settings.ui_dir or STATIC_DIR)
     # Level 6 (zlib's default) instead of Starlette's 9: a third of the CPU for 6% more bytes on a

@@ -106,6 +106,8 @@ def test_a_killed_worker_is_replaced_and_what_it_counted_is_kept(
     before = live_probes_counted(two_workers.url)
     pids, sent = probe_until_pids(two_workers.url, 2)
     victim = min(pids)
+    # Recorded just after its answer: a kill a moment sooner would lose the last one.
+    counted_once_recorded(two_workers.url, before + sent)
 
     os.kill(victim, signal.SIGKILL)
     replacements, sent_after = probe_until_pids(two_workers.url, 1, excluding=frozenset(pids))
