@@ -80,6 +80,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def postgresql_only(database_url: str) -> str:
+    """The PostgreSQL URL; skips the SQLite run of a test where several processes share the
+    database (SQLite serves one process)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share one database: PostgreSQL only")
+    return database_url
+
+
+@pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     """Override in a test module (or with ``@pytest.mark.parametrize``) to change settings."""
     return {}

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,13 +29,6 @@ FAST = {
     "TOTRACKIT_WEBHOOK_SECRET": SECRET,
     "TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0",
 }
-
-
-@pytest.fixture
-def postgresql_only(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several processes share one database: PostgreSQL only")
-    return database_url
 
 
 def env(database_url: str, receiver_url: str, **extra: str) -> dict[str, str]:

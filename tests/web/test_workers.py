@@ -27,13 +27,6 @@ LIVE = "/health/live"
 
 
 @pytest.fixture
-def postgresql_only(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several processes share one database: PostgreSQL only")
-    return database_url
-
-
-@pytest.fixture
 def metrics_dir(tmp_path: Path) -> Path:
     return tmp_path / "metrics"
 
