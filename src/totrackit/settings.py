@@ -124,6 +124,15 @@ class Settings(BaseSettings):
             "(PostgreSQL only: SQLite takes one writer process). Metrics are merged across them."
         ),
     )
+    hung_worker_seconds: float = Field(
+        30.0,
+        ge=1,
+        le=3600,
+        description=(
+            "With several workers: one whose event loop has not turned for this long (blocked, "
+            "deadlocked) is killed and replaced."
+        ),
+    )
 
     database_url: SecretStr | None = Field(
         None,

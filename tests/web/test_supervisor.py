@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from totrackit.web.supervisor import Supervisor, _Slot
+from totrackit.web.supervisor import Supervisor, WorkerReport, _Slot
 
 
 @dataclass
@@ -22,7 +22,7 @@ class DeadWorker:
 def restart_delays(tmp_path: Path, deaths: list[tuple[int, bool]]) -> list[float]:
     """The delay chosen after each death in a row of one slot: (exit code, had it served)."""
     owner = Supervisor(
-        lambda sockets, started: None,
+        lambda sockets, report: None,
         sockets=[],
         workers=1,
         metrics_directory=tmp_path,
@@ -30,9 +30,10 @@ def restart_delays(tmp_path: Path, deaths: list[tuple[int, bool]]) -> list[float
     )
     slot, delays = _Slot(0), []
     for exitcode, served in deaths:
-        slot.serving = multiprocessing.get_context("spawn").Event()
+        context = multiprocessing.get_context("spawn")
+        slot.report = WorkerReport(context.Event(), context.Value("d", 0.0, lock=False))
         if served:
-            slot.serving.set()
+            slot.report.serving()
         owner._retire(slot, DeadWorker(exitcode), now=1000.0)  # type: ignore[arg-type]
         assert slot.restart_at is not None
         delays.append(slot.restart_at - 1000.0)

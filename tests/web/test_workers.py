@@ -259,3 +259,23 @@ def test_spans_arrive_from_every_worker(postgresql_only: str, tmp_path: Path) ->
                 lambda spans: set(answered.values()) <= {span.trace_id for span in spans},
                 timeout=30,
             )
+
+
+def test_a_hung_worker_is_killed_and_replaced(postgresql_only: str, tmp_path: Path) -> None:
+    env = {
+        **SETTINGS,
+        "TOTRACKIT_DATABASE_URL": postgresql_only,
+        "TOTRACKIT_HUNG_WORKER_SECONDS": "2",
+    }
+    args = ["--workers", "2"]
+    with running_server(data_dir=tmp_path, command="api", env=env, args=args) as api:
+        pids, _ = probe_until_pids(api.url, 2)
+        hung = min(pids)
+
+        os.kill(hung, signal.SIGSTOP)  # alive, but its event loop no longer turns
+        replacements, _ = probe_until_pids(api.url, 1, excluding=frozenset(pids))
+
+        assert len(replacements) == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(hung, 0)
+        assert "has not turned its event loop" in api.log.read_text()

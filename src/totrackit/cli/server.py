@@ -6,14 +6,16 @@ import functools
 import logging
 import socket
 import sys
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from totrackit.cli.settings import load_settings
 from totrackit.observability.logs import configure_logging
 from totrackit.settings import Settings
+
+if TYPE_CHECKING:
+    from totrackit.web.supervisor import WorkerReport
 
 logger = logging.getLogger("totrackit.server")
 
@@ -42,24 +44,23 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
             port=settings.port,
             workers=settings.workers,
             stop_timeout=settings.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
+            hung_after=settings.hung_worker_seconds,
         )
     )
 
 
-def _worker(
-    overrides: dict[str, Any], sockets: list[socket.socket], on_started: Callable[[], None]
-) -> None:
+def _worker(overrides: dict[str, Any], sockets: list[socket.socket], report: WorkerReport) -> None:
     """One of several worker processes; spawned afresh, so it reads its settings again."""
     settings = load_settings(**overrides)
     configure_logging(settings)
-    _serve(settings, sockets=sockets, on_started=on_started)
+    _serve(settings, sockets=sockets, report=report)
 
 
 def _serve(
     settings: Settings,
     *,
     sockets: list[socket.socket] | None = None,
-    on_started: Callable[[], None] | None = None,
+    report: WorkerReport | None = None,
 ) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.app import create_app
@@ -71,7 +72,7 @@ def _serve(
         lifecycle=app.state.lifecycle,
         drain_seconds=settings.shutdown_drain_seconds,
         sockets=sockets,
-        on_started=on_started,
+        report=report,
         host=settings.host,
         port=settings.port,
         access_log=False,

@@ -13,13 +13,16 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from totrackit.lifecycle import Lifecycle
+
+if TYPE_CHECKING:
+    from totrackit.web.supervisor import WorkerReport
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +34,24 @@ class DrainingServer(uvicorn.Server):
         *,
         lifecycle: Lifecycle,
         drain_seconds: float,
-        on_started: Callable[[], None] | None = None,
+        report: WorkerReport | None = None,
     ):
         super().__init__(config)
         self._lifecycle = lifecycle
         self._drain_seconds = drain_seconds
-        self._on_started = on_started
+        self._report = report
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
-        if self.started and self._on_started is not None:
-            self._on_started()  # the supervisor's sign that this worker came up
+        if self.started and self._report is not None:
+            self._report.alive()
+            self._report.serving()  # the supervisor's sign that this worker came up
+
+    async def on_tick(self, counter: int) -> bool:
+        # Every 100 ms while the event loop turns: the supervisor's heartbeat.
+        if self._report is not None:
+            self._report.alive()
+        return await super().on_tick(counter)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if sig != signal.SIGTERM or self._drain_seconds <= 0 or self._lifecycle.draining:
@@ -68,18 +78,18 @@ def serve(
     lifecycle: Lifecycle,
     drain_seconds: float,
     sockets: list[socket.socket] | None = None,
-    on_started: Callable[[], None] | None = None,
+    report: WorkerReport | None = None,
     **options: Any,
 ) -> None:
     """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM.
 
     A worker of the supervisor passes its already bound ``sockets`` instead of host and port,
-    and ``on_started``, called once the server accepts requests.
+    and the ``report`` through which it says that it serves and that its event loop turns.
     """
     server = DrainingServer(
         uvicorn.Config(app, **options),
         lifecycle=lifecycle,
         drain_seconds=drain_seconds,
-        on_started=on_started,
+        report=report,
     )
     server.run(sockets=sockets)

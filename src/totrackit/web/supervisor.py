@@ -8,6 +8,8 @@ complete server with the drain phase of serving.py. It never serves a request it
 - replaces a worker that dies, after retiring its metrics files: at once when the worker had
   started serving, with a growing delay while workers die before they manage to (a bad
   certificate, a failing migration), rather than in a tight loop;
+- kills a serving worker whose event loop has stopped turning (its heartbeat is older than
+  ``hung_after``), so that a deadlocked or blocked process is replaced too;
 - passes SIGTERM (drain, then stop) and SIGINT (stop) on to every worker, waits for them and
   exits 0 when they all stopped cleanly.
 
@@ -34,13 +36,29 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from totrackit.observability import multiprocess
 
 logger = logging.getLogger("totrackit.supervisor")
 
-# Runs the server on the given listening sockets; calls the second argument once it serves.
-WorkerTarget = Callable[[list[socket.socket], Callable[[], None]], None]
+
+@dataclass
+class WorkerReport:
+    """How a worker tells its supervisor that it serves, and that its event loop still turns."""
+
+    serving_event: Event
+    heartbeat: Any  # a shared double: time.monotonic() of the last turn (the clock is system-wide)
+
+    def serving(self) -> None:
+        self.serving_event.set()
+
+    def alive(self) -> None:
+        self.heartbeat.value = time.monotonic()
+
+
+# Runs the server on the given listening sockets, reporting through the WorkerReport.
+WorkerTarget = Callable[[list[socket.socket], WorkerReport], None]
 
 MAX_RESTART_DELAY_SECONDS = 30.0
 # How often the supervisor looks at its workers when nothing wakes it earlier.
@@ -53,7 +71,7 @@ ORPHAN_CHECK_SECONDS = 1.0
 class _Slot:
     number: int
     process: BaseProcess | None = None
-    serving: Event | None = None  # set by the worker once it serves
+    report: WorkerReport | None = None
     started_at: float = 0.0
     failed_starts: int = 0
     restart_at: float | None = None
@@ -67,6 +85,8 @@ class Supervisor:
     metrics_directory: Path
     # Longest wait for workers to finish after SIGTERM: their drain time plus uvicorn's own.
     stop_timeout: float
+    # A serving worker whose heartbeat is older than this is killed (and then replaced).
+    hung_after: float = 30.0
     _slots: list[_Slot] = field(default_factory=list)
     _stop_signal: int | None = None
     _context: multiprocessing.context.SpawnContext = field(
@@ -79,6 +99,7 @@ class Supervisor:
         try:
             self._slots = [_Slot(number, restart_at=0.0) for number in range(self.workers)]
             while self._stop_signal is None:
+                self._kill_hung_workers()
                 self._replace_dead_workers()
                 self._wait_for_change()
             return self._wait_for_stop()
@@ -103,6 +124,22 @@ class Supervisor:
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, sig)
 
+    def _kill_hung_workers(self) -> None:
+        now = time.monotonic()
+        for slot in self._slots:
+            process, report = slot.process, slot.report
+            if process is None or report is None or not report.serving_event.is_set():
+                continue  # starting up may take long (migrations): only serving workers beat
+            silent = now - report.heartbeat.value
+            if silent > self.hung_after and process.is_alive():
+                logger.error(
+                    "Worker %d (pid %s) has not turned its event loop for %.0fs; killing it",
+                    slot.number,
+                    process.pid,
+                    silent,
+                )
+                process.kill()
+
     def _replace_dead_workers(self) -> None:
         # Every dead worker is retired before any is started: a new worker may get the pid of
         # one not yet retired, whose files would then be taken for the dead one's.
@@ -117,14 +154,16 @@ class Supervisor:
                 self._start(slot)
 
     def _start(self, slot: _Slot) -> None:
-        serving = self._context.Event()
+        report = WorkerReport(
+            self._context.Event(), self._context.Value("d", time.monotonic(), lock=False)
+        )
         process = self._context.Process(
             target=_worker_main,
-            args=(self.target, self.sockets, os.getpid(), serving),
+            args=(self.target, self.sockets, os.getpid(), report),
             name=f"totrackit-worker-{slot.number}",
         )
         process.start()
-        slot.process, slot.serving = process, serving
+        slot.process, slot.report = process, report
         slot.started_at, slot.restart_at = time.monotonic(), None
         logger.info("Started worker %d (pid %s)", slot.number, process.pid)
         if self._stop_signal is not None and process.pid is not None:
@@ -143,7 +182,7 @@ class Supervisor:
                 multiprocess.retire_worker(self.metrics_directory, process.pid)
             except OSError:
                 logger.exception("Could not retire the metrics files of pid %s", process.pid)
-        served = slot.serving is not None and slot.serving.is_set()
+        served = slot.report is not None and slot.report.serving_event.is_set()
         slot.failed_starts = 0 if served else slot.failed_starts + 1
         delay = restart_delay(slot.failed_starts)
         logger.error(
@@ -155,7 +194,7 @@ class Supervisor:
             "" if served else ", before it served",
             delay,
         )
-        slot.process, slot.serving, slot.restart_at = None, None, now + delay
+        slot.process, slot.report, slot.restart_at = None, None, now + delay
 
     def _wait_for_stop(self) -> int:
         reason = signal.Signals(self._stop_signal).name if self._stop_signal else "stop"
@@ -197,6 +236,7 @@ def run_workers(
     port: int,
     workers: int,
     stop_timeout: float,
+    hung_after: float,
 ) -> int:
     """Bind ``host:port``, run ``workers`` copies of ``target`` on it, return the exit status."""
     # Imported here: the supervisor needs uvicorn only to bind the socket the way it would.
@@ -224,6 +264,7 @@ def run_workers(
         workers=workers,
         metrics_directory=directory,
         stop_timeout=stop_timeout,
+        hung_after=hung_after,
     )
     try:
         return supervisor.run()
@@ -242,11 +283,11 @@ def _metrics_directory() -> tuple[Path, bool]:
 
 
 def _worker_main(
-    target: WorkerTarget, sockets: list[socket.socket], supervisor_pid: int, serving: Event
+    target: WorkerTarget, sockets: list[socket.socket], supervisor_pid: int, report: WorkerReport
 ) -> None:
     os.setpgid(0, 0)  # Ctrl-C goes to the supervisor, which passes it on once
     _stop_when_orphaned(supervisor_pid)
-    target(sockets, serving.set)
+    target(sockets, report)
 
 
 def _stop_when_orphaned(supervisor_pid: int) -> None:
