@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
 from totrackit.observability.logs import HANDLER_NAME
 
@@ -181,3 +183,15 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def write_sample(
+    path: Path, sample: str, labels: dict[str, str], value: float, *, family: str, help_text: str
+) -> None:
+    """Write one sample into a metrics file the way a worker process's prometheus_client does."""
+    values = MmapedDict(str(path))  # type: ignore[no-untyped-call]
+    try:
+        key = mmap_key(family, sample, list(labels), list(labels.values()), help_text)
+        values.write_value(key, value, 0.0)  # type: ignore[no-untyped-call]
+    finally:
+        values.close()  # type: ignore[no-untyped-call]

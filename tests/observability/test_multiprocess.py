@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client import multiprocess as reference
-from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.observability.support import write_sample
 from totrackit.engine import metrics as engine_metrics
 from totrackit.observability import metrics as service_metrics
 from totrackit.observability import multiprocess
@@ -27,12 +27,9 @@ IN_USE = ("demo_in_use", "demo_in_use", "Connections in use.")
 
 
 def write(directory: Path, filename: str, metric: tuple[str, str, str], value: float) -> None:
-    name, sample, help_text = metric
-    values = MmapedDict(str(directory / filename))
-    try:
-        values.write_value(mmap_key(name, sample, ["route"], ["/x"], help_text), value, 0.0)
-    finally:
-        values.close()
+    family, sample, help_text = metric
+    path = directory / filename
+    write_sample(path, sample, {"route": "/x"}, value, family=family, help_text=help_text)
 
 
 def worker(directory: Path, pid: int, *, requests: float, in_use: float) -> None:

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.observability.support import otlp_receiver
+from tests.observability.support import otlp_receiver, write_sample
 from tests.server import RunningServer, free_port, run_cli, running_server
 
 SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
@@ -129,17 +128,14 @@ def test_counts_left_by_an_earlier_run_are_wiped_at_start(
     postgresql_only: str, metrics_dir: Path, tmp_path: Path
 ) -> None:
     metrics_dir.mkdir()
-    stale = MmapedDict(str(metrics_dir / "counter_99999.db"))
-    labels = {"method": "GET", "endpoint": LIVE, "status": "200"}
-    key = mmap_key(
-        "totrackit_http_requests",
+    write_sample(
+        metrics_dir / "counter_99999.db",
         "totrackit_http_requests_total",
-        list(labels),
-        list(labels.values()),
-        "HTTP requests served, by method, route template and status.",
+        {"method": "GET", "endpoint": LIVE, "status": "200"},
+        1000.0,
+        family="totrackit_http_requests",
+        help_text="HTTP requests served, by method, route template and status.",
     )
-    stale.write_value(key, 1000.0, 0.0)
-    stale.close()
     env = {
         **SETTINGS,
         "TOTRACKIT_DATABASE_URL": postgresql_only,

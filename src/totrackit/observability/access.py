@@ -89,11 +89,20 @@ class AccessLogMiddleware:
         self, scope: Scope, status: int, started: float, request_id: str, probe: bool
     ) -> None:
         seconds = time.perf_counter() - started
+        route = route_template(scope)
         if self.metrics is not None:
-            self.metrics.record(scope["method"], route_template(scope), status, seconds)
-        self._log(scope, status, seconds, request_id, probe)
+            self.metrics.record(scope["method"], route, status, seconds)
+        self._log(scope, route, status, seconds, request_id, probe)
 
-    def _log(self, scope: Scope, status: int, seconds: float, request_id: str, probe: bool) -> None:
+    def _log(
+        self,
+        scope: Scope,
+        route: str | None,
+        status: int,
+        seconds: float,
+        request_id: str,
+        probe: bool,
+    ) -> None:
         level = logging.DEBUG if probe else logging.INFO
         if not self.enabled or not ACCESS_LOGGER.isEnabledFor(level):
             return
@@ -101,7 +110,7 @@ class AccessLogMiddleware:
         client = scope.get("client")
         fields = {
             "method": scope["method"],
-            "route": route_template(scope),
+            "route": route,
             "path": scope["path"],
             "status": status,
             "duration_ms": duration_ms,
