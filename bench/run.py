@@ -217,10 +217,10 @@ ANALYTICS_QUERIES = {
 
 async def ensure_data(database_url: str, runs: int) -> None:
     from totrackit.db import migrate
-    from totrackit.db.engine import make_engine
+    from totrackit.db.connect import make_db
     from totrackit.settings import Settings
 
-    engine = make_engine(Settings(database_url=database_url))
+    engine = make_db(Settings(database_url=database_url))
     await migrate.upgrade(engine)
     await engine.dispose()
     conn = await asyncpg.connect(database_url)

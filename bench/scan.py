@@ -21,11 +21,11 @@ from pathlib import Path
 import asyncpg
 
 from totrackit.db import migrate
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.db.tables import processes
-from totrackit.engine.endpoints import Endpoint
-from totrackit.engine.models import EventType
-from totrackit.engine.scanner import Scanner
+from totrackit.deadlines.models import EventType
+from totrackit.deadlines.receivers import Endpoint
+from totrackit.deadlines.scanner import Scanner
 from totrackit.processes.models import warning_point
 from totrackit.settings import Settings
 
@@ -105,7 +105,7 @@ async def measure(url: str, *, open_runs: int, due: int, rounds: int) -> None:
     await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     await conn.close()
     settings = Settings(database_url=url)
-    db = make_engine(settings)
+    db = make_db(settings)
     await migrate.upgrade(db)
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support import FakeClock
 from totrackit.app import create_app
 from totrackit.db import migrate
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.db.tables import metadata
 from totrackit.settings import Settings
 
@@ -59,17 +59,17 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(Settings(database_url=database_url))
-    await migrate.upgrade(engine)
-    yield engine
-    await engine.dispose()
+async def migrated_db(database_url: str) -> AsyncIterator[AsyncEngine]:
+    db = make_db(Settings(database_url=database_url))
+    await migrate.upgrade(db)
+    yield db
+    await db.dispose()
 
 
 @pytest.fixture
-async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    yield migrated_engine
-    async with migrated_engine.begin() as conn:
+async def db(migrated_db: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    yield migrated_db
+    async with migrated_db.begin() as conn:
         for table in reversed(metadata.sorted_tables):  # children before their parents
             await conn.execute(delete(table))
 
@@ -96,7 +96,7 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 async def client(
-    engine: AsyncEngine, database_url: str, clock: FakeClock, settings_overrides: dict[str, Any]
+    db: AsyncEngine, database_url: str, clock: FakeClock, settings_overrides: dict[str, Any]
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         database_url=database_url, env="test", auto_migrate=False, **settings_overrides

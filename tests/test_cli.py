@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server import run_cli, running_server
+from tests.support.servers import run_cli, running_server
 from totrackit import __version__
 from totrackit.db.migrate import head_revision
 

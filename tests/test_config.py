@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.server import run_cli
+from tests.support.servers import run_cli
 
 
 def test_config_check_accepts_a_valid_environment(tmp_path: Path) -> None:

@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support import FakeClock
 from totrackit.app import create_app
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.settings import Settings
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_statement_timeout_is_a_503_query_timeout(
-    engine: AsyncEngine, database_url: str
+    db: AsyncEngine, database_url: str
 ) -> None:
-    async with engine.begin() as conn:  # enough rows that the analytics query needs > 1 ms
+    async with db.begin() as conn:  # enough rows that the analytics query needs > 1 ms
         await conn.exec_driver_sql(
             "INSERT INTO processes (process_id, name, status, started_at, created_at, updated_at)"
             " SELECT 'run-' || n, 'slow', 'ACTIVE', now(), now(), now()"
@@ -28,8 +28,8 @@ async def test_a_statement_timeout_is_a_503_query_timeout(
     app = create_app(Settings(database_url=database_url, auto_migrate=False), clock=FakeClock())
     async with app.router.lifespan_context(app):
         # Started normally; from here on every statement may run for 1 ms only.
-        impatient = make_engine(Settings(database_url=database_url, db_statement_timeout_ms=1))
-        app.state.totrackit.engine = impatient
+        impatient = make_db(Settings(database_url=database_url, db_statement_timeout_ms=1))
+        app.state.totrackit.deadlines = impatient
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/analytics/tags?window_hours=720")

@@ -11,69 +11,69 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.db import migrate
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.db.tables import metadata
 from totrackit.settings import Settings
 
 
 @pytest.fixture
-async def scratch_engine(
+async def scratch_db(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[AsyncEngine]:
     """An engine on an empty database of the same backend as ``database_url``."""
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
-        engine = make_engine(Settings(database_url=url))
-        yield engine
-        await engine.dispose()
+        db = make_db(Settings(database_url=url))
+        yield db
+        await db.dispose()
         return
-    admin = make_engine(Settings(database_url=database_url))
+    admin = make_db(Settings(database_url=database_url))
     async with admin.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.exec_driver_sql("DROP DATABASE IF EXISTS totrackit_scratch")
         await conn.exec_driver_sql("CREATE DATABASE totrackit_scratch")
     base = Settings(database_url=database_url).database.url
-    engine = make_engine(
+    db = make_db(
         Settings(database_url=base.set(database="totrackit_scratch").render_as_string(False))
     )
-    yield engine
-    await engine.dispose()
+    yield db
+    await db.dispose()
     async with admin.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.exec_driver_sql("DROP DATABASE totrackit_scratch")
     await admin.dispose()
 
 
-async def table_names(engine: AsyncEngine) -> set[str]:
-    async with engine.connect() as conn:
+async def table_names(db: AsyncEngine) -> set[str]:
+    async with db.connect() as conn:
         return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
-async def test_round_trip_upgrade_downgrade_upgrade(scratch_engine: AsyncEngine) -> None:
-    await migrate.upgrade(scratch_engine)
-    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
-    assert {"processes", "process_tags"} <= await table_names(scratch_engine)
+async def test_round_trip_upgrade_downgrade_upgrade(scratch_db: AsyncEngine) -> None:
+    await migrate.upgrade(scratch_db)
+    assert await migrate.current_revision(scratch_db) == migrate.head_revision()
+    assert {"processes", "process_tags"} <= await table_names(scratch_db)
 
-    await migrate.downgrade(scratch_engine, "base")
-    assert await migrate.current_revision(scratch_engine) is None
-    assert await table_names(scratch_engine) <= {"alembic_version"}
+    await migrate.downgrade(scratch_db, "base")
+    assert await migrate.current_revision(scratch_db) is None
+    assert await table_names(scratch_db) <= {"alembic_version"}
 
-    await migrate.upgrade(scratch_engine)
-    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
-
-
-async def test_upgrading_twice_is_harmless(scratch_engine: AsyncEngine) -> None:
-    await migrate.upgrade(scratch_engine)
-    await migrate.upgrade(scratch_engine)
-
-    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
+    await migrate.upgrade(scratch_db)
+    assert await migrate.current_revision(scratch_db) == migrate.head_revision()
 
 
-async def test_migrations_match_the_tables_in_code(migrated_engine: AsyncEngine) -> None:
-    assert await migrate.schema_drift(migrated_engine) == []
+async def test_upgrading_twice_is_harmless(scratch_db: AsyncEngine) -> None:
+    await migrate.upgrade(scratch_db)
+    await migrate.upgrade(scratch_db)
+
+    assert await migrate.current_revision(scratch_db) == migrate.head_revision()
 
 
-async def test_every_index_in_code_exists_in_the_database(migrated_engine: AsyncEngine) -> None:
+async def test_migrations_match_the_tables_in_code(migrated_db: AsyncEngine) -> None:
+    assert await migrate.schema_drift(migrated_db) == []
+
+
+async def test_every_index_in_code_exists_in_the_database(migrated_db: AsyncEngine) -> None:
     def index_names(sync: object) -> set[str]:
         inspector = inspect(sync)
         return {
@@ -83,7 +83,7 @@ async def test_every_index_in_code_exists_in_the_database(migrated_engine: Async
             if index["name"]
         }
 
-    async with migrated_engine.connect() as conn:
+    async with migrated_db.connect() as conn:
         present = await conn.run_sync(index_names)
     declared = {index.name for table in metadata.tables.values() for index in table.indexes}
 
@@ -92,19 +92,18 @@ async def test_every_index_in_code_exists_in_the_database(migrated_engine: Async
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_replicas_starting_together_migrate_exactly_once(
-    scratch_engine: AsyncEngine,
+    scratch_db: AsyncEngine,
 ) -> None:
     replicas = [
-        make_engine(Settings(database_url=scratch_engine.url.render_as_string(False)))
-        for _ in range(5)
+        make_db(Settings(database_url=scratch_db.url.render_as_string(False))) for _ in range(5)
     ]
     try:
-        await asyncio.gather(*(migrate.upgrade(engine) for engine in replicas))
+        await asyncio.gather(*(migrate.upgrade(db) for db in replicas))
     finally:
-        for engine in replicas:
-            await engine.dispose()
+        for db in replicas:
+            await db.dispose()
 
-    assert await migrate.current_revision(scratch_engine) == migrate.head_revision()
-    async with scratch_engine.connect() as conn:
+    assert await migrate.current_revision(scratch_db) == migrate.head_revision()
+    async with scratch_db.connect() as conn:
         versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
     assert len(versions) == 1

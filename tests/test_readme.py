@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import running_server
+from tests.support.servers import running_server
 
 README = Path(__file__).parent.parent / "README.md"
 

@@ -14,14 +14,14 @@ from totrackit import __version__
 from totrackit.analytics.routes import router as analytics_router
 from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock, SystemClock
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.db.startup import prepare_database
-from totrackit.engine.runner import embedded_engine
+from totrackit.deadlines.runner import embedded_engine
 from totrackit.health.routes import router as health_router
 from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.access import AccessLogMiddleware
-from totrackit.observability.db_metrics import instrument_engine
+from totrackit.observability.db_metrics import instrument_db
 from totrackit.observability.http_metrics import HttpMetrics
 from totrackit.observability.routes import router as metrics_router
 from totrackit.observability.tracing import setup_tracing
@@ -51,13 +51,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings)
+        db = make_db(settings)
         if settings.metrics_enabled:
-            instrument_engine(engine)
-        tracing.instrument(engine)
+            instrument_db(db)
+        tracing.instrument(db)
         app.state.totrackit = AppState(
             settings=settings,
-            engine=engine,
+            db=db,
             clock=clock,
             processes=ProcessService(
                 clock=clock,
@@ -66,12 +66,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             ),
             analytics=AnalyticsService(clock=clock),
             lifecycle=lifecycle,
-            health=HealthService(engine=engine, lifecycle=lifecycle),
+            health=HealthService(db=db, lifecycle=lifecycle),
         )
         protection = app.state.protection  # set by install_protection below
         if protection.redis_healthy is not None:
             app.state.totrackit.health.add_component("redis", redis_health(protection))
-        startup = asyncio.create_task(prepare_database(engine, settings, lifecycle))
+        startup = asyncio.create_task(prepare_database(db, settings, lifecycle))
         try:
             # A reachable database is ready within moments: start serving with it. An unreachable
             # one is retried in the background while /health/ready answers 503.
@@ -81,7 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
             # Deadline engine: runs here only in the all-in-one process (`totrackit serve` sets
             # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See engine/runner.py.
-            async with embedded_engine(settings, db=engine, clock=clock) as deadline_engine:
+            async with embedded_engine(settings, db=db, clock=clock) as deadline_engine:
                 app.state.totrackit.deadline_engine = deadline_engine
                 if deadline_engine is not None:
                     health = app.state.totrackit.health
@@ -89,7 +89,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 yield
         finally:
             startup.cancel()
-            await engine.dispose()
+            await db.dispose()
             tracing.shutdown()
 
     app = FastAPI(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock
-from totrackit.engine.heartbeat import EngineHeartbeat
+from totrackit.deadlines.heartbeat import EngineHeartbeat
 from totrackit.health.service import HealthService
 from totrackit.lifecycle import Lifecycle
 from totrackit.processes.service import ProcessService
@@ -18,7 +18,7 @@ from totrackit.settings import Settings
 @dataclass
 class AppState:
     settings: Settings
-    engine: AsyncEngine
+    db: AsyncEngine
     clock: Clock
     processes: ProcessService
     analytics: AnalyticsService

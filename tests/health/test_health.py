@@ -91,7 +91,7 @@ def test_uptime_is_formatted_like_the_original(seconds: int, text: str) -> None:
 
 
 def test_the_all_in_one_process_reports_its_deadline_engine(tmp_path: Path) -> None:
-    from tests.server import running_server
+    from tests.support.servers import running_server
 
     with running_server(data_dir=tmp_path / "data") as server:
         body = httpx.get(f"{server.url}/health").json()

@@ -32,7 +32,7 @@ def capture_logs() -> Iterator[CaptureLogs]:
 
 
 @pytest.fixture
-def make_settings(engine: AsyncEngine, database_url: str) -> MakeSettings:
+def make_settings(db: AsyncEngine, database_url: str) -> MakeSettings:
     """Settings for an app on the test database (migrated, emptied after the test)."""
 
     def make(**overrides: Any) -> Settings:

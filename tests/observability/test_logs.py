@@ -194,7 +194,7 @@ def test_python_warnings_are_log_lines_too(capture_logs: CaptureLogs) -> None:
 
 def test_background_work_runs_under_its_own_request_id(capture_logs: CaptureLogs) -> None:
     output = capture_logs()
-    log = logging.getLogger("totrackit.engine.test")
+    log = logging.getLogger("totrackit.deadlines.test")
 
     with request_context() as first:
         log.info("tick")

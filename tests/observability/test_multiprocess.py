@@ -18,7 +18,7 @@ from prometheus_client import multiprocess as reference
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.observability.support import write_sample
-from totrackit.engine import metrics as engine_metrics
+from totrackit.deadlines import metrics as engine_metrics
 from totrackit.observability import metrics as service_metrics
 from totrackit.observability import multiprocess
 
@@ -57,7 +57,7 @@ def test_a_retired_worker_keeps_its_counts_and_drops_its_live_gauges(tmp_path: P
     worker(tmp_path, 101, requests=3, in_use=1)
     worker(tmp_path, 102, requests=4, in_use=2)
 
-    multiprocess.retire_worker(tmp_path, 101)
+    multiprocess.retire_process(tmp_path, 101)
 
     assert scraped(tmp_path) == {"demo_requests_total": 7, "demo_in_use": 2}
     assert sorted(path.name for path in tmp_path.glob("*.db")) == [
@@ -74,7 +74,7 @@ def test_restarts_fold_into_one_archive_so_scrapes_read_a_constant_number_of_fil
     files_with_one_worker = len(list(tmp_path.glob("*.db")))
 
     for pid in range(2, 52):  # 50 restarts: each worker counts one request, then dies
-        multiprocess.retire_worker(tmp_path, pid - 1)
+        multiprocess.retire_process(tmp_path, pid - 1)
         worker(tmp_path, pid, requests=1, in_use=1)
 
     assert scraped(tmp_path) == {"demo_requests_total": 51, "demo_in_use": 1}
@@ -84,7 +84,7 @@ def test_restarts_fold_into_one_archive_so_scrapes_read_a_constant_number_of_fil
 def test_retiring_a_worker_that_wrote_nothing_is_harmless(tmp_path: Path) -> None:
     worker(tmp_path, 101, requests=3, in_use=1)
 
-    multiprocess.retire_worker(tmp_path, 999)
+    multiprocess.retire_process(tmp_path, 999)
 
     assert scraped(tmp_path) == {"demo_requests_total": 3, "demo_in_use": 1}
 
@@ -193,7 +193,7 @@ def test_scrapes_merge_exactly_as_prometheus_client_does(tmp_path: Path) -> None
 
     assert same_samples(multiprocess.collect(tmp_path), prometheus_client_merge(tmp_path))
 
-    multiprocess.retire_worker(tmp_path, first)
+    multiprocess.retire_process(tmp_path, first)
 
     assert same_samples(multiprocess.collect(tmp_path), prometheus_client_merge(tmp_path))
 
@@ -208,7 +208,7 @@ def test_folding_a_dead_worker_never_changes_a_sum_not_even_in_the_last_bit(
     before = scraped(tmp_path)["demo_requests_total"]
 
     for pid in range(1, 33):
-        multiprocess.retire_worker(tmp_path, pid)
+        multiprocess.retire_process(tmp_path, pid)
         assert scraped(tmp_path)["demo_requests_total"] == before
 
 

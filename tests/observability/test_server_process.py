@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.observability.support import otlp_receiver
-from tests.server import running_server
+from tests.support.servers import running_server
 
 SERVER, CLIENT = 2, 3  # opentelemetry.proto SpanKind values
 QUICK_STOP = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0"}

@@ -17,8 +17,8 @@ def record_order(client: httpx.AsyncClient) -> list[str]:
     """Note each commit and each response start of the app behind ``client``, in order."""
     order: list[str] = []
     app: ASGIApp = client._transport.app  # type: ignore[attr-defined]
-    engine: AsyncEngine = app.state.totrackit.engine  # type: ignore[attr-defined]
-    event.listen(engine.sync_engine, "commit", lambda _conn: order.append("commit"))
+    db: AsyncEngine = app.state.totrackit.deadlines  # type: ignore[attr-defined]
+    event.listen(db.sync_engine, "commit", lambda _conn: order.append("commit"))
 
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_and_note(message: Message) -> None:

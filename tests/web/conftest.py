@@ -21,10 +21,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.server import free_port
+from tests.support.servers import free_port
 from totrackit.app import create_app
 from totrackit.db import migrate
-from totrackit.db.engine import make_engine
+from totrackit.db.connect import make_db
 from totrackit.settings import Settings
 
 CLIENT_ADDRESS = "203.0.113.7"
@@ -110,9 +110,9 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 async def web_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One migrated SQLite database for these tests: the protection layer is database-agnostic."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'totrackit.db'}"
-    engine = make_engine(Settings(database_url=url))
-    await migrate.upgrade(engine)
-    await engine.dispose()
+    db = make_db(Settings(database_url=url))
+    await migrate.upgrade(db)
+    await db.dispose()
     return url
 
 

@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.server import running_server
+from tests.support.servers import running_server
 from tests.web.conftest import MakeApp, client_for
 
 LIMIT = 1024

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tests.server import running_server
+from tests.support.servers import running_server
 from tests.web.conftest import MakeApp, client_for
 from totrackit.settings import Settings
 

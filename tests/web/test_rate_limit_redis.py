@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server import free_port, running_server
+from tests.support.servers import free_port, running_server
 from tests.web.conftest import MakeApp, RedisServer, client_for
 from totrackit.web.ratelimit import MemoryStore, RateLimiter, RedisStore, parse_rate
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tests.server import run_cli, running_server
+from tests.support.servers import run_cli, running_server
 from totrackit.settings import Settings
 
 

@@ -1,35 +1,12 @@
-"""``totrackit migrate``: apply, revert and inspect database migrations."""
+"""``totrackit migrate``: apply, revert, inspect and write database migrations."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from totrackit.cli.settings import load_settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-T = TypeVar("T")
-
-
-def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from totrackit.db.engine import make_engine
-
-    settings = load_settings()
-
-    async def run() -> T:
-        engine = make_engine(settings)
-        try:
-            return await action(engine)
-        finally:
-            await engine.dispose()
-
-    click.echo(f"Database: {settings.database.redacted()}", err=True)
-    return asyncio.run(run())
+from totrackit.cli._db import run_with_db
 
 
 @click.group()
@@ -43,7 +20,7 @@ def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
     from totrackit.db import migrate as migrations
 
-    _with_engine(lambda engine: migrations.upgrade(engine, revision))
+    run_with_db(lambda db: migrations.upgrade(db, revision), announce=True)
     click.echo(f"Upgraded to {revision}.")
 
 
@@ -53,7 +30,7 @@ def downgrade(revision: str) -> None:
     """Revert migrations down to REVISION (e.g. -1, or base for an empty schema)."""
     from totrackit.db import migrate as migrations
 
-    _with_engine(lambda engine: migrations.downgrade(engine, revision))
+    run_with_db(lambda db: migrations.downgrade(db, revision), announce=True)
     click.echo(f"Downgraded to {revision}.")
 
 
@@ -62,6 +39,46 @@ def current() -> None:
     """Show the revision the database is at, and the newest one available."""
     from totrackit.db import migrate as migrations
 
-    revision = _with_engine(migrations.current_revision)
+    revision = run_with_db(migrations.current_revision, announce=True)
     click.echo(f"current: {revision or 'none (empty schema)'}")
     click.echo(f"head:    {migrations.head_revision()}")
+
+
+@migrate.command()
+@click.option("-m", "--message", required=True, help="What the revision changes, in a few words.")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="Fill it with the operations from the configured database (at head) to db/tables.py.",
+)
+def revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration file after the newest one (review it before committing)."""
+    from totrackit.db import migrate as migrations
+
+    try:
+        if autogenerate:
+            path = run_with_db(lambda db: migrations.new_revision(db, message), announce=True)
+        else:
+            path = asyncio.run(migrations.new_revision(None, message))
+    except migrations.NotAtHead as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {path}")
+
+
+@migrate.command()
+def check() -> None:
+    """Fail when db/tables.py and the migrations disagree (run on a database at head)."""
+    from totrackit.db import migrate as migrations
+
+    try:
+        drift = run_with_db(migrations.check, announce=True)
+    except migrations.NotAtHead as error:
+        raise click.ClickException(str(error)) from None
+    if drift:
+        for difference in drift:
+            click.echo(f"  {difference}", err=True)
+        raise click.ClickException(
+            f"{len(drift)} difference(s) between db/tables.py and the migrations: "
+            "write a revision with `totrackit migrate revision --autogenerate -m MSG`"
+        )
+    click.echo(f"No drift: db/tables.py matches the migrations at {migrations.head_revision()}.")

@@ -15,7 +15,7 @@ from totrackit.observability.logs import configure_logging
 from totrackit.settings import Settings
 
 if TYPE_CHECKING:
-    from totrackit.web.supervisor import WorkerReport
+    from totrackit.server.supervisor import ProcessReport
 
 logger = logging.getLogger("totrackit.server")
 
@@ -35,21 +35,23 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
         _serve(settings)
         return
     # Imported here so that light commands (version, migrate current) start fast.
-    from totrackit.web.supervisor import run_workers
+    from totrackit.server.supervisor import run_server_processes
 
     sys.exit(
-        run_workers(
-            functools.partial(_worker, overrides),
+        run_server_processes(
+            functools.partial(_server_process, overrides),
             host=settings.host,
             port=settings.port,
-            workers=settings.workers,
+            count=settings.workers,
             stop_timeout=settings.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
             hung_after=settings.hung_worker_seconds,
         )
     )
 
 
-def _worker(overrides: dict[str, Any], sockets: list[socket.socket], report: WorkerReport) -> None:
+def _server_process(
+    overrides: dict[str, Any], sockets: list[socket.socket], report: ProcessReport
+) -> None:
     """One of several worker processes; spawned afresh, so it reads its settings again."""
     settings = load_settings(**overrides)
     configure_logging(settings)
@@ -60,11 +62,11 @@ def _serve(
     settings: Settings,
     *,
     sockets: list[socket.socket] | None = None,
-    report: WorkerReport | None = None,
+    report: ProcessReport | None = None,
 ) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.app import create_app
-    from totrackit.web.serving import serve as serve_draining
+    from totrackit.server.serving import serve as serve_draining
 
     app = create_app(settings)
     serve_draining(

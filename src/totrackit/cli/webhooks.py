@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from totrackit.cli.settings import load_settings
+from totrackit.cli._db import run_with_db
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from totrackit.deadlines.models import OutboxEvent
 
-    from totrackit.engine.models import OutboxEvent
-
-T = TypeVar("T")
 STATUSES = ("pending", "delivered", "dead")
-
-
-def _with_db(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from totrackit.db.engine import make_engine
-
-    settings = load_settings()
-
-    async def run() -> T:
-        db = make_engine(settings)
-        try:
-            return await action(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
 
 
 @click.group()
@@ -44,11 +24,11 @@ def webhooks() -> None:
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
 def list_(status: str | None, limit: int) -> None:
     """List the newest outbox events (newest first)."""
-    from totrackit.engine import outbox
-    from totrackit.engine.models import OutboxStatus
+    from totrackit.deadlines import outbox
+    from totrackit.deadlines.models import OutboxStatus
 
     wanted = OutboxStatus(status.upper()) if status else None
-    events = _with_db(lambda db: outbox.list_events(db, status=wanted, limit=limit))
+    events = run_with_db(lambda db: outbox.list_events(db, status=wanted, limit=limit))
     click.echo("webhook-id\tstatus\tattempts\tendpoint\tevent\tprocess\tcreated\tlast error")
     for event in events:
         click.echo(_row(event))
@@ -78,9 +58,9 @@ def replay(event_id: str | None, dead: bool) -> None:
     if (event_id is None) == (not dead):
         raise click.UsageError("give exactly one of --id ID or --dead")
     from totrackit.clock import SystemClock
-    from totrackit.engine import outbox
+    from totrackit.deadlines import outbox
 
-    count = _with_db(
+    count = run_with_db(
         lambda db: outbox.replay(db, clock=SystemClock(), event_id=event_id, dead=dead)
     )
     if event_id is not None and count == 0:

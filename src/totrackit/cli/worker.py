@@ -8,7 +8,7 @@ import click
 
 from totrackit.cli.settings import load_settings
 
-logger = logging.getLogger("totrackit.worker")
+logger = logging.getLogger("totrackit.deadlines.app")
 
 
 @click.command()
@@ -21,8 +21,8 @@ def worker(host: str | None, port: int | None) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     import uvicorn
 
+    from totrackit.deadlines.app import create_worker_app
     from totrackit.observability.logs import configure_logging
-    from totrackit.worker import create_worker_app
 
     settings = load_settings(host=host, worker_port=port)
     # The same JSON/console pipeline, levels and redaction as the API processes.

@@ -34,36 +34,76 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as conn:
+async def upgrade(db: AsyncEngine, revision: str = "head") -> None:
+    async with db.begin() as conn:
         await dialect.prepare_for_migrations(conn)
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    async with engine.begin() as conn:
+async def downgrade(db: AsyncEngine, revision: str) -> None:
+    async with db.begin() as conn:
         await dialect.prepare_for_migrations(conn)
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as conn:
+async def current_revision(db: AsyncEngine) -> str | None:
+    async with db.connect() as conn:
         return await conn.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
 
 
-async def schema_drift(engine: AsyncEngine) -> list[object]:
+async def schema_drift(db: AsyncEngine) -> list[object]:
     """Differences between the tables in code and the migrated database (empty when in sync)."""
 
     def compare(sync: Connection) -> list[object]:
-        context = MigrationContext.configure(
-            sync, opts={"compare_type": True, "include_object": _declared_in_code}
-        )
+        context = MigrationContext.configure(sync, opts=COMPARE_OPTIONS)
         return list(compare_metadata(context, metadata))
 
-    async with engine.connect() as conn:
+    async with db.connect() as conn:
         return await conn.run_sync(compare)
+
+
+class NotAtHead(RuntimeError):
+    """Comparing code with a database only means something once the database is at head."""
+
+
+async def new_revision(db: AsyncEngine | None, message: str) -> Path:
+    """Write the next revision file; with ``db`` (a database at head) it holds the operations
+    that bring the schema to the tables declared in ``db/tables.py``, otherwise it is empty."""
+    number = f"{len(list((MIGRATIONS_DIR / 'versions').glob('*.py'))) + 1:04d}"
+    if db is None:
+        return _script_path(command.revision(alembic_config(), message=message, rev_id=number))
+    await _require_head(db)
+    async with db.connect() as conn:
+        script = await conn.run_sync(
+            lambda sync: command.revision(
+                alembic_config(sync), message=message, autogenerate=True, rev_id=number
+            )
+        )
+    return _script_path(script)
+
+
+async def _require_head(db: AsyncEngine) -> None:
+    current, head = await current_revision(db), head_revision()
+    if current != head:
+        raise NotAtHead(
+            f"the database is at revision {current or 'none'}, the code's head is {head}: "
+            "run `totrackit migrate upgrade` on it first"
+        )
+
+
+def _script_path(script: object) -> Path:
+    # command.revision returns one Script (or a list of them with several heads, which this
+    # project never has: every revision follows the previous one).
+    found = script[0] if isinstance(script, list) else script
+    return Path(found.path)  # type: ignore[union-attr]
+
+
+async def check(db: AsyncEngine) -> list[object]:
+    """The drift between the code's tables and a database at head; raises NotAtHead otherwise."""
+    await _require_head(db)
+    return await schema_drift(db)
 
 
 # Objects only the migrations create, on one backend, because SQLAlchemy cannot declare them
@@ -75,3 +115,8 @@ def _declared_in_code(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     return not (type_ == "index" and name in MIGRATION_ONLY)
+
+
+# How migrations and the drift check compare tables: column types too, and without the
+# objects only the migrations declare.
+COMPARE_OPTIONS = {"compare_type": True, "include_object": _declared_in_code}

@@ -19,7 +19,7 @@ FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 30.0
 
 
-async def prepare_database(engine: AsyncEngine, settings: Settings, lifecycle: Lifecycle) -> None:
+async def prepare_database(db: AsyncEngine, settings: Settings, lifecycle: Lifecycle) -> None:
     """Retry until the database answers, apply migrations if enabled, then mark ready.
 
     Only "cannot reach the database" is retried; anything else (a failing migration, a bad
@@ -29,7 +29,7 @@ async def prepare_database(engine: AsyncEngine, settings: Settings, lifecycle: L
     while True:
         attempt += 1
         try:
-            await _connect_and_migrate(engine, settings, lifecycle)
+            await _connect_and_migrate(db, settings, lifecycle)
         except Exception as exc:
             if classify(exc) is not DatabaseFailure.UNAVAILABLE:
                 raise
@@ -50,14 +50,12 @@ async def prepare_database(engine: AsyncEngine, settings: Settings, lifecycle: L
             return
 
 
-async def _connect_and_migrate(
-    engine: AsyncEngine, settings: Settings, lifecycle: Lifecycle
-) -> None:
-    async with engine.connect() as conn:
+async def _connect_and_migrate(db: AsyncEngine, settings: Settings, lifecycle: Lifecycle) -> None:
+    async with db.connect() as conn:
         await conn.execute(text("SELECT 1"))
     if settings.auto_migrate:
         lifecycle.waiting_for = "database migrations"
-        await migrate.upgrade(engine)
+        await migrate.upgrade(db)
 
 
 def _where(settings: Settings) -> str:

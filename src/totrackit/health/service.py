@@ -32,7 +32,7 @@ ComponentCheck = Callable[[], Awaitable[dict[str, Any]]]
 
 @dataclass
 class HealthService:
-    engine: AsyncEngine
+    db: AsyncEngine
     lifecycle: Lifecycle
     optional: dict[str, ComponentCheck] = field(default_factory=dict)
 
@@ -74,7 +74,7 @@ class HealthService:
     async def database(self) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            current = await migrate.current_revision(self.engine)
+            current = await migrate.current_revision(self.db)
         except Exception as exc:  # any failure is the answer: the database is not usable
             return {
                 "status": DOWN,
@@ -87,14 +87,14 @@ class HealthService:
             "status": UP if up_to_date else DOWN,
             "details": {
                 "connectionPool": "healthy",
-                "pool": _pool_details(self.engine),
+                "pool": _pool_details(self.db),
                 "migrations": {
                     "status": "up-to-date" if up_to_date else "pending",
                     "current": current or "none",
                     "head": head,
                 },
                 "responseTime": f"{elapsed_ms:.0f}ms",
-                "backend": self.engine.dialect.name,
+                "backend": self.db.dialect.name,
             },
         }
 
@@ -196,8 +196,8 @@ def _memory_limit_bytes() -> int:
     return physical
 
 
-def _pool_details(engine: AsyncEngine) -> dict[str, int]:
-    pool = engine.sync_engine.pool
+def _pool_details(db: AsyncEngine) -> dict[str, int]:
+    pool = db.sync_engine.pool
     details = {"checkedOut": int(getattr(pool, "checkedout", lambda: 0)())}
     size = getattr(pool, "size", None)
     if callable(size):

@@ -13,9 +13,9 @@ from totrackit.observability.metrics import DB_CONNECTIONS_ACTIVE, DB_QUERY_DURA
 _STARTED = "totrackit_query_started"
 
 
-def instrument_engine(engine: AsyncEngine) -> None:
+def instrument_db(db: AsyncEngine) -> None:
     """Time every statement and track pool checkouts of this engine."""
-    sync_engine = engine.sync_engine
+    sync_engine = db.sync_engine
     event.listen(sync_engine, "before_cursor_execute", _before_execute)
     event.listen(sync_engine, "after_cursor_execute", _after_execute)
     event.listen(sync_engine, "handle_error", _after_error)

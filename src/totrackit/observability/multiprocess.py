@@ -1,16 +1,16 @@
-"""Metrics across several worker processes: per-process files, merged at scrape time.
+"""Metrics across several server processes: per-process files, merged at scrape time.
 
 In prometheus_client's multiprocess mode every process writes its samples to memory-mapped
-files in ``PROMETHEUS_MULTIPROC_DIR`` and a scrape, answered by any worker, merges them. Three
-chores fall to whoever manages the workers (web/supervisor.py):
+files in ``PROMETHEUS_MULTIPROC_DIR`` and a scrape, answered by any server process, merges them. Three
+chores fall to whoever manages the workers (server/supervisor.py):
 
 - Wipe the directory at start: files left by an earlier run would be added to this run's
   counters.
-- When a worker dies, drop its live gauges and fold its counters and histograms into one
+- When a server process dies, drop its live gauges and fold its counters and histograms into one
   archive file per type. Counters keep what the dead worker counted (a counter that drops is
-  read as a reset), and a scrape reads the same number of files however often workers restart.
+  read as a reset), and a scrape reads the same number of files however often server processes restart.
 - Folding and scraping exclude each other through a file lock: a scrape in the middle of a fold
-  would count the dead worker twice, or not at all.
+  would count the dead server process twice, or not at all.
 
 Every gauge therefore uses a ``live*`` mode; other modes would keep one file per dead process.
 
@@ -46,7 +46,7 @@ _LOCK_FILE = ".scrape.lock"  # not *.db, so the collector never reads it
 
 
 def active_directory() -> Path | None:
-    """The multiprocess directory of this process, when running as one of several workers."""
+    """The multiprocess directory of this process, when running as one of several server processes."""
     value = os.environ.get(ENVIRONMENT_VARIABLE)
     return Path(value) if value and Path(value).is_dir() else None
 
@@ -59,14 +59,14 @@ def prepare_directory(directory: Path) -> None:
 
 
 def collect(directory: Path) -> bytes:
-    """The exposition text of every worker, live and retired."""
+    """The exposition text of every server process, live and retired."""
     with _locked(directory, exclusive=False):
         families = _merge(sorted(directory.glob("*.db")))
     return _exposition(families)
 
 
-def retire_worker(directory: Path, pid: int) -> None:
-    """Forget a dead worker's live gauges and fold its counters into the archive files."""
+def retire_process(directory: Path, pid: int) -> None:
+    """Forget a dead server process's live gauges and fold its counters into the archive files."""
     with _locked(directory, exclusive=True):
         multiprocess.mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
         for kind in FOLDED_TYPES:
@@ -77,7 +77,7 @@ def retire_worker(directory: Path, pid: int) -> None:
 
 
 def _fold(source: Path, *, into: Path) -> None:
-    """Add a dead worker's values to the archive's, keeping the sums exact.
+    """Add a dead server process's values to the archive's, keeping the sums exact.
 
     ``archive + dead`` rounds differently from the scrape's sum a moment earlier, and a sum one
     ulp lower reads as a counter reset (a histogram's ``_sum`` of fractional seconds). So the
@@ -175,7 +175,7 @@ def _merge(files: list[Path]) -> dict[str, _Family]:
         archived = pid == ARCHIVE
         try:
             samples = _samples(path)
-        except FileNotFoundError:  # a live gauge of a worker retired since the listing
+        except FileNotFoundError:  # a live gauge of a server process retired since the listing
             continue
         for key, value, timestamp in samples:
             family = families.get(key.family)

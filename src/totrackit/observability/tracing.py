@@ -83,7 +83,7 @@ class Tracing:
             "exclude": _is_probe,
         }
 
-    def instrument(self, engine: AsyncEngine) -> None:
+    def instrument(self, db: AsyncEngine) -> None:
         """Trace this engine's statements and every httpx request made while the app runs."""
         if self.provider is None:
             return
@@ -91,7 +91,7 @@ class Tracing:
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
         SQLAlchemyInstrumentor().instrument(
-            engine=engine.sync_engine, tracer_provider=self.provider, skip_dep_check=True
+            engine=db.sync_engine, tracer_provider=self.provider, skip_dep_check=True
         )
         HTTPXClientInstrumentor().instrument(tracer_provider=self.provider, skip_dep_check=True)
         set_trace_ids_source(_trace_ids_reader())

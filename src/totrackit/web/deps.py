@@ -24,7 +24,7 @@ State = Annotated[AppState, Depends(app_state)]
 
 async def _transaction(state: State) -> AsyncIterator[AsyncConnection]:
     """One transaction per request: committed when the handler succeeds, else rolled back."""
-    async with state.engine.begin() as conn:
+    async with state.db.begin() as conn:
         yield conn
 
 

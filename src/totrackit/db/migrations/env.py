@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from totrackit.db.migrate import COMPARE_OPTIONS
 from totrackit.db.tables import metadata
 
 connection = context.config.attributes["connection"]
@@ -12,7 +13,7 @@ context.configure(
     target_metadata=metadata,
     # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
-    compare_type=True,
+    **COMPARE_OPTIONS,  # type: ignore[arg-type]
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from totrackit.web.supervisor import Supervisor, WorkerReport, _Slot
+from totrackit.server.supervisor import ProcessReport, Supervisor, _Slot
 
 
 @dataclass
@@ -24,14 +24,14 @@ def restart_delays(tmp_path: Path, deaths: list[tuple[int, bool]]) -> list[float
     owner = Supervisor(
         lambda sockets, report: None,
         sockets=[],
-        workers=1,
+        count=1,
         metrics_directory=tmp_path,
         stop_timeout=1,
     )
     slot, delays = _Slot(0), []
     for exitcode, served in deaths:
         context = multiprocessing.get_context("spawn")
-        slot.report = WorkerReport(context.Event(), context.Value("d", 0.0, lock=False))
+        slot.report = ProcessReport(context.Event(), context.Value("d", 0.0, lock=False))
         if served:
             slot.report.serving()
         owner._retire(slot, DeadWorker(exitcode), now=1000.0)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from totrackit.engine.models import EventType
+from totrackit.deadlines.models import EventType
 
 # Contract section 5: the original's names.
 DEADLINE_MISSED = Counter(

@@ -24,8 +24,8 @@ from starlette.routing import Route
 from totrackit import __version__
 from totrackit.clock import Clock, SystemClock
 from totrackit.db import migrate
-from totrackit.db.engine import make_engine
-from totrackit.engine.runner import DeadlineEngine
+from totrackit.db.connect import make_db
+from totrackit.deadlines.runner import DeadlineEngine
 from totrackit.observability.metrics import render
 from totrackit.settings import Settings
 
@@ -33,7 +33,7 @@ from totrackit.settings import Settings
 @dataclass
 class WorkerState:
     db: AsyncEngine
-    engine: DeadlineEngine
+    deadlines: DeadlineEngine
     clock: Clock
 
 
@@ -43,17 +43,17 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> Star
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = make_engine(settings)
+        db = make_db(settings)
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(db)
-            engine = DeadlineEngine(settings=settings, db=db, clock=clock)
-            app.state.worker = WorkerState(db=db, engine=engine, clock=clock)
-            await engine.start()
+            deadlines = DeadlineEngine(settings=settings, db=db, clock=clock)
+            app.state.worker = WorkerState(db=db, deadlines=deadlines, clock=clock)
+            await deadlines.start()
             try:
                 yield
             finally:
-                await engine.stop()
+                await deadlines.stop()
         finally:
             await db.dispose()
 
@@ -70,13 +70,13 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> Star
 async def live(request: Request) -> JSONResponse:
     """Alive means making progress: 503 once no scan completed for three intervals."""
     state: WorkerState = request.app.state.worker
-    worker = state.engine.heartbeat.to_health(state.clock.now())
+    worker = state.deadlines.heartbeat.to_health(state.clock.now())
     return _health({"worker": worker})
 
 
 async def ready(request: Request) -> JSONResponse:
     state: WorkerState = request.app.state.worker
-    worker = state.engine.heartbeat.to_health(state.clock.now())
+    worker = state.deadlines.heartbeat.to_health(state.clock.now())
     started = time.perf_counter()
     try:
         async with state.db.connect() as conn:

@@ -7,36 +7,36 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.conftest import add_run, outbox_events
-from tests.server import run_cli
+from tests.deadlines.conftest import add_run, outbox_events
+from tests.support.servers import run_cli
 from tests.support import T0, FakeClock
-from totrackit.engine.models import OutboxStatus
+from totrackit.deadlines.models import OutboxStatus
 
 
-async def dead_event(engine: AsyncEngine, clock: FakeClock, make_deadlines: Any) -> str:
+async def dead_event(db: AsyncEngine, clock: FakeClock, make_deadlines: Any) -> str:
     """One event to a receiver that refuses connections, retried past its max age."""
     deadlines = make_deadlines(webhook_url="http://127.0.0.1:9/hooks", webhook_max_age="1h")
-    await add_run(engine, started_at=T0, budget=timedelta(seconds=100), process_id="stuck")
+    await add_run(db, started_at=T0, budget=timedelta(seconds=100), process_id="stuck")
     clock.current = T0 + timedelta(seconds=200)
     await deadlines.scanner.scan()
     for _ in range(10):
         await deadlines.deliver_due()
         clock.advance(minutes=30)
-    (event,) = await outbox_events(engine)
+    (event,) = await outbox_events(db)
     assert event.status is OutboxStatus.DEAD
     return event.event_id
 
 
 async def test_list_dead_then_replay_by_id_and_all_dead(
-    engine: AsyncEngine, database_url: str, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, database_url: str, clock: FakeClock, make_deadlines: Any
 ) -> None:
-    event_id = await dead_event(engine, clock, make_deadlines)
+    event_id = await dead_event(db, clock, make_deadlines)
     cli_env = {"TOTRACKIT_DATABASE_URL": database_url}
 
     dead = run_cli("webhooks", "list", "--status", "dead", env=cli_env)
     pending = run_cli("webhooks", "list", "--status", "pending", env=cli_env)
     replayed = run_cli("webhooks", "replay", "--id", event_id, env=cli_env)
-    after = (await outbox_events(engine))[0]
+    after = (await outbox_events(db))[0]
     unknown = run_cli("webhooks", "replay", "--id", "msg_nope", env=cli_env)
     neither = run_cli("webhooks", "replay", env=cli_env)
 
@@ -52,11 +52,11 @@ async def test_list_dead_then_replay_by_id_and_all_dead(
 
 
 async def test_replay_dead_requeues_every_dead_event(
-    engine: AsyncEngine, database_url: str, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, database_url: str, clock: FakeClock, make_deadlines: Any
 ) -> None:
-    await dead_event(engine, clock, make_deadlines)
+    await dead_event(db, clock, make_deadlines)
 
     result = run_cli("webhooks", "replay", "--dead", env={"TOTRACKIT_DATABASE_URL": database_url})
 
     assert result.stdout.strip() == "Queued 1 event(s) for delivery."
-    assert [e.status for e in await outbox_events(engine)] == [OutboxStatus.PENDING]
+    assert [e.status for e in await outbox_events(db)] == [OutboxStatus.PENDING]

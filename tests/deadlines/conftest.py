@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.receiver import Receiver, running_receiver
+from tests.deadlines.receiver import Receiver, running_receiver
 from tests.support import FakeClock
 from totrackit.db.tables import webhook_outbox
-from totrackit.engine.models import OutboxEvent
-from totrackit.engine.runner import DeadlineEngine
+from totrackit.deadlines.models import OutboxEvent
+from totrackit.deadlines.runner import DeadlineEngine
 from totrackit.processes import repository as processes
 from totrackit.processes.models import ProcessRun, warning_point
 from totrackit.settings import Settings
@@ -43,14 +43,14 @@ def engine_settings(database_url: str, **overrides: Any) -> Settings:
 
 @pytest.fixture
 async def make_deadlines(
-    engine: AsyncEngine, database_url: str, clock: FakeClock
+    db: AsyncEngine, database_url: str, clock: FakeClock
 ) -> AsyncIterator[Any]:
     """Build engines on the test database (loops not started: tests call the steps)."""
     built: list[DeadlineEngine] = []
 
     def make(**overrides: Any) -> DeadlineEngine:
         deadlines = DeadlineEngine(
-            settings=engine_settings(database_url, **overrides), db=engine, clock=clock
+            settings=engine_settings(database_url, **overrides), db=db, clock=clock
         )
         built.append(deadlines)
         return deadlines

@@ -9,10 +9,10 @@ from prometheus_client import REGISTRY
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.conftest import add_run, outbox_events
+from tests.deadlines.conftest import add_run, outbox_events
 from tests.support import T0, FakeClock
 from totrackit.db.tables import webhook_outbox
-from totrackit.engine.models import OutboxStatus
+from totrackit.deadlines.models import OutboxStatus
 
 BUDGET = timedelta(seconds=100)
 
@@ -22,12 +22,12 @@ def gauge(name: str, **labels: str) -> float | None:
 
 
 async def test_overdue_gauge_counts_per_name_and_zeroes_names_that_recover(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any
 ) -> None:
     deadlines = make_deadlines()
     for index in range(3):
-        await add_run(engine, started_at=T0, budget=BUDGET, name="gauge-a", process_id=f"a-{index}")
-    await add_run(engine, started_at=T0, budget=BUDGET * 10, name="gauge-b")
+        await add_run(db, started_at=T0, budget=BUDGET, name="gauge-a", process_id=f"a-{index}")
+    await add_run(db, started_at=T0, budget=BUDGET * 10, name="gauge-b")
     clock.current = T0 + BUDGET * 2
 
     await deadlines.upkeep.refresh_gauges()
@@ -41,11 +41,11 @@ async def test_overdue_gauge_counts_per_name_and_zeroes_names_that_recover(
 
 
 async def test_backlog_and_outbox_gauges(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url)
-    await add_run(engine, started_at=T0, budget=BUDGET, process_id="late")
-    await add_run(engine, started_at=T0, budget=BUDGET * 2, process_id="warn")
+    await add_run(db, started_at=T0, budget=BUDGET, process_id="late")
+    await add_run(db, started_at=T0, budget=BUDGET * 2, process_id="warn")
     clock.current = T0 + BUDGET * 1.6
 
     await deadlines.upkeep.refresh_gauges()
@@ -63,15 +63,15 @@ async def test_backlog_and_outbox_gauges(
 
 
 async def test_upkeep_expires_stuck_events_and_purges_old_finished_ones(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url, webhook_max_age="1h")
-    await add_run(engine, started_at=T0, budget=BUDGET, process_id="one")
-    await add_run(engine, started_at=T0, budget=BUDGET, process_id="two")
+    await add_run(db, started_at=T0, budget=BUDGET, process_id="one")
+    await add_run(db, started_at=T0, budget=BUDGET, process_id="two")
     clock.current = T0 + BUDGET * 2
     await deadlines.scanner.scan()
-    (first,) = [e for e in await outbox_events(engine) if e.process_id == "one"]
-    async with engine.begin() as conn:  # one delivered, one left pending (receiver gone)
+    (first,) = [e for e in await outbox_events(db) if e.process_id == "one"]
+    async with db.begin() as conn:  # one delivered, one left pending (receiver gone)
         await conn.execute(
             update(webhook_outbox)
             .where(webhook_outbox.c.id == first.pk)
@@ -80,9 +80,9 @@ async def test_upkeep_expires_stuck_events_and_purges_old_finished_ones(
 
     clock.advance(hours=2)
     await deadlines.upkeep.run()
-    statuses = {e.process_id: e.status for e in await outbox_events(engine)}
+    statuses = {e.process_id: e.status for e in await outbox_events(db)}
     clock.advance(days=8)
     await deadlines.upkeep.run()
 
     assert statuses == {"one": OutboxStatus.DELIVERED, "two": OutboxStatus.DEAD}
-    assert await outbox_events(engine) == []
+    assert await outbox_events(db) == []

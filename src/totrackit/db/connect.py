@@ -13,7 +13,7 @@ from totrackit.db.url import Backend, DatabaseURL
 from totrackit.settings import Settings
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+def make_db(settings: Settings) -> AsyncEngine:
     """Build the engine: pooled connections on PostgreSQL, tuned pragmas on SQLite."""
     database = settings.database
     if database.backend is Backend.SQLITE:
@@ -42,14 +42,14 @@ def _sqlite_engine(database: DatabaseURL) -> AsyncEngine:
     path = database.sqlite_path
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(
+    db = create_async_engine(
         database.async_url,
         connect_args={"timeout": 30},
         json_serializer=_dumps,
         json_deserializer=orjson.loads,
     )
-    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-    return engine
+    event.listen(db.sync_engine, "connect", _configure_sqlite_connection)
+    return db
 
 
 def _dumps(value: Any) -> str:

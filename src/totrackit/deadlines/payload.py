@@ -9,7 +9,7 @@ from urllib.parse import quote_plus
 import orjson
 
 from totrackit.clock import epoch_seconds
-from totrackit.engine.models import DueRun, EventType
+from totrackit.deadlines.models import DueRun, EventType
 
 
 def build_payload(*, event: EventType, run: DueRun, now: datetime, public_url: str) -> str:

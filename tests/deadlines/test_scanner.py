@@ -11,10 +11,10 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.conftest import add_run, outbox_events
+from tests.deadlines.conftest import add_run, outbox_events
 from tests.support import T0, FakeClock
 from totrackit.db.tables import processes
-from totrackit.engine.models import EventType
+from totrackit.deadlines.models import EventType
 from totrackit.processes import repository as process_repository
 from totrackit.processes.models import Status
 
@@ -36,20 +36,20 @@ def counter(name: str, process_name: str = "account-activation") -> float:
 
 
 async def test_warning_and_miss_fire_within_one_interval_of_due(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url)
-    await add_run(engine, started_at=T0, budget=BUDGET)
+    await add_run(db, started_at=T0, budget=BUDGET)
     fired: dict[int, timedelta] = {}
 
     for _ in range(25):  # scan every interval, as the loop does, for 125 s
         await deadlines.scanner.scan()
-        for event in await outbox_events(engine):
+        for event in await outbox_events(db):
             fired.setdefault(event.pk, event.created_at - T0)
         clock.advance(seconds=INTERVAL.total_seconds())
 
     warning_due, missed_due = BUDGET * 0.75, BUDGET
-    events = await outbox_events(engine)
+    events = await outbox_events(db)
     assert [event.event for event in events] == [
         EventType.DEADLINE_WARNING,
         EventType.DEADLINE_MISSED,
@@ -60,40 +60,40 @@ async def test_warning_and_miss_fire_within_one_interval_of_due(
 
 
 async def test_exactly_at_the_threshold_warns_and_just_below_does_not(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any
 ) -> None:
     deadlines = make_deadlines()
-    await add_run(engine, started_at=T0, budget=BUDGET, process_id="at")
-    await add_run(engine, started_at=T0 + timedelta(seconds=1), budget=BUDGET, process_id="below")
+    await add_run(db, started_at=T0, budget=BUDGET, process_id="at")
+    await add_run(db, started_at=T0 + timedelta(seconds=1), budget=BUDGET, process_id="below")
     clock.current = T0 + BUDGET * 0.75
 
     result = await deadlines.scanner.scan()
 
     assert result.marked[EventType.DEADLINE_WARNING] == 1
-    state = await flags(engine)
+    state = await flags(db)
     assert state["at"][0] == clock.current
     assert state["below"][0] is None
 
 
 async def test_an_overdue_run_is_never_warned_and_a_deadline_before_start_only_misses(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any
 ) -> None:
     deadlines = make_deadlines()
-    await add_run(engine, started_at=T0, budget=BUDGET, process_id="overdue")
-    await add_run(engine, started_at=T0, budget=timedelta(seconds=-30), process_id="inverted")
+    await add_run(db, started_at=T0, budget=BUDGET, process_id="overdue")
+    await add_run(db, started_at=T0, budget=timedelta(seconds=-30), process_id="inverted")
     clock.current = T0 + BUDGET + timedelta(seconds=1)
 
     result = await deadlines.scanner.scan()
 
     assert result.marked == {EventType.DEADLINE_WARNING: 0, EventType.DEADLINE_MISSED: 2}
-    assert all(warned is None for warned, _ in (await flags(engine)).values())
+    assert all(warned is None for warned, _ in (await flags(db)).values())
 
 
 async def test_each_event_fires_once_per_run(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url)
-    await add_run(engine, started_at=T0, budget=BUDGET)
+    await add_run(db, started_at=T0, budget=BUDGET)
     before = counter("totrackit_processes_deadline_missed")
     clock.current = T0 + BUDGET * 0.8
     await deadlines.scanner.scan()
@@ -102,7 +102,7 @@ async def test_each_event_fires_once_per_run(
     for _ in range(3):
         await deadlines.scanner.scan()
 
-    assert [e.event for e in await outbox_events(engine)] == [
+    assert [e.event for e in await outbox_events(db)] == [
         EventType.DEADLINE_WARNING,
         EventType.DEADLINE_MISSED,
     ]
@@ -111,11 +111,11 @@ async def test_each_event_fires_once_per_run(
 
 @pytest.mark.parametrize("status", [Status.COMPLETED, Status.FAILED])
 async def test_runs_that_finished_first_never_fire(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any, status: Status
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any, status: Status
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url)
-    run = await add_run(engine, started_at=T0, budget=BUDGET)
-    async with engine.begin() as conn:
+    run = await add_run(db, started_at=T0, budget=BUDGET)
+    async with db.begin() as conn:
         await process_repository.finish_active_run(
             conn, name=run.name, process_id=run.process_id, status=status, now=T0
         )
@@ -124,44 +124,44 @@ async def test_runs_that_finished_first_never_fire(
     result = await deadlines.scanner.scan()
 
     assert result.marked == dict.fromkeys(EventType, 0)
-    assert await outbox_events(engine) == []
+    assert await outbox_events(db) == []
 
 
 async def test_a_backlog_larger_than_a_batch_drains_in_one_scan(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url, notification_batch_size=3)
     for index in range(10):
-        await add_run(engine, started_at=T0, budget=BUDGET, process_id=f"run-{index}")
+        await add_run(db, started_at=T0, budget=BUDGET, process_id=f"run-{index}")
     clock.current = T0 + BUDGET * 2
 
     result = await deadlines.scanner.scan()
 
     assert result.marked[EventType.DEADLINE_MISSED] == 10
-    assert len(await outbox_events(engine)) == 10
+    assert len(await outbox_events(db)) == 10
 
 
 async def test_without_a_webhook_runs_are_marked_and_counted_but_nothing_is_queued(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any
 ) -> None:
     deadlines = make_deadlines()
-    await add_run(engine, started_at=T0, budget=BUDGET, name="no-hook")
+    await add_run(db, started_at=T0, budget=BUDGET, name="no-hook")
     before = counter("totrackit_processes_deadline_warning", "no-hook")
     clock.current = T0 + BUDGET * 0.9
 
     await deadlines.scanner.scan()
 
-    assert (await flags(engine))["run-001"][0] == clock.current
+    assert (await flags(db))["run-001"][0] == clock.current
     assert counter("totrackit_processes_deadline_warning", "no-hook") == before + 1
-    assert await outbox_events(engine) == []
+    assert await outbox_events(db) == []
 
 
 @pytest.mark.parametrize("threshold", [0.0, 1.0, -0.5, 1.5])
 async def test_a_threshold_outside_zero_one_disables_warnings(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, threshold: float
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, threshold: float
 ) -> None:
     deadlines = make_deadlines(warning_threshold=threshold)
-    await add_run(engine, started_at=T0, budget=BUDGET)
+    await add_run(db, started_at=T0, budget=BUDGET)
     clock.current = T0 + BUDGET * 0.99
 
     result = await deadlines.scanner.scan()
@@ -170,21 +170,21 @@ async def test_a_threshold_outside_zero_one_disables_warnings(
 
 
 async def test_extra_endpoints_get_only_the_events_and_names_they_ask_for(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     extra = [
         {"name": "billing", "url": receiver.url, "names": ["billing-*"]},
         {"name": "pager", "url": receiver.url, "events": ["process.deadline_missed"]},
     ]
     deadlines = make_deadlines(webhook_url=receiver.url, webhook_endpoints=extra)
-    await add_run(engine, started_at=T0, budget=BUDGET, name="billing-run")
-    await add_run(engine, started_at=T0, budget=BUDGET, name="signup")
+    await add_run(db, started_at=T0, budget=BUDGET, name="billing-run")
+    await add_run(db, started_at=T0, budget=BUDGET, name="signup")
     clock.current = T0 + BUDGET * 0.8
     await deadlines.scanner.scan()
     clock.current = T0 + BUDGET * 2
     await deadlines.scanner.scan()
 
-    routed = {(e.endpoint, e.event.label, e.process_name) for e in await outbox_events(engine)}
+    routed = {(e.endpoint, e.event.label, e.process_name) for e in await outbox_events(db)}
 
     assert routed == {
         ("default", "deadline_warning", "billing-run"),
@@ -199,23 +199,23 @@ async def test_extra_endpoints_get_only_the_events_and_names_they_ask_for(
 
 
 async def test_the_outbox_row_is_written_with_the_mark(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Any
 ) -> None:
     deadlines = make_deadlines(webhook_url=receiver.url)
-    await add_run(engine, started_at=T0, budget=BUDGET)
+    await add_run(db, started_at=T0, budget=BUDGET)
     clock.current = T0 + BUDGET * 0.8
 
     await deadlines.scanner.scan()
 
-    (event,) = await outbox_events(engine)
-    warned_at, _ = (await flags(engine))["run-001"]
+    (event,) = await outbox_events(db)
+    warned_at, _ = (await flags(db))["run-001"]
     assert event.created_at == warned_at == clock.current
     assert orjson.loads(event.payload)["seconds_remaining"] == 20
 
 
 @pytest.mark.parametrize("settings_overrides", [{"warning_threshold": 0.5}])
 async def test_a_run_started_through_the_api_warns_at_the_configured_threshold(
-    client: Any, engine: AsyncEngine, clock: FakeClock, make_deadlines: Any
+    client: Any, db: AsyncEngine, clock: FakeClock, make_deadlines: Any
 ) -> None:
     deadlines = make_deadlines(warning_threshold=0.5)
     response = await client.post(

@@ -22,7 +22,7 @@ import uvicorn
 from totrackit.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
-    from totrackit.web.supervisor import WorkerReport
+    from totrackit.server.supervisor import ProcessReport
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class DrainingServer(uvicorn.Server):
         *,
         lifecycle: Lifecycle,
         drain_seconds: float,
-        report: WorkerReport | None = None,
+        report: ProcessReport | None = None,
     ):
         super().__init__(config)
         self._lifecycle = lifecycle
@@ -45,7 +45,7 @@ class DrainingServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started and self._report is not None:
             self._report.alive()
-            self._report.serving()  # the supervisor's sign that this worker came up
+            self._report.serving()  # the supervisor's sign that this server process came up
 
     async def on_tick(self, counter: int) -> bool:
         # Every 100 ms while the event loop turns: the supervisor's heartbeat.
@@ -78,12 +78,12 @@ def serve(
     lifecycle: Lifecycle,
     drain_seconds: float,
     sockets: list[socket.socket] | None = None,
-    report: WorkerReport | None = None,
+    report: ProcessReport | None = None,
     **options: Any,
 ) -> None:
     """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM.
 
-    A worker of the supervisor passes its already bound ``sockets`` instead of host and port,
+    A server process of the supervisor passes its already bound ``sockets`` instead of host and port,
     and the ``report`` through which it says that it serves and that its event loop turns.
     """
     server = DrainingServer(

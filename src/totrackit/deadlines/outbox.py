@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.clock import Clock
-from totrackit.engine import repository as repo
-from totrackit.engine.models import OutboxEvent, OutboxStatus
+from totrackit.deadlines import repository as repo
+from totrackit.deadlines.models import OutboxEvent, OutboxStatus
 
 
 async def list_events(

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.clock import Clock
 from totrackit.db.failures import classify
-from totrackit.engine.delivery import Deliverer, RetryPolicy
-from totrackit.engine.endpoints import endpoints_from
-from totrackit.engine.gauges import Upkeep
-from totrackit.engine.heartbeat import EngineHeartbeat
-from totrackit.engine.metrics import LAST_SCAN
-from totrackit.engine.scanner import Scanner
+from totrackit.deadlines.delivery import Deliverer, RetryPolicy
+from totrackit.deadlines.heartbeat import EngineHeartbeat
+from totrackit.deadlines.metrics import LAST_SCAN
+from totrackit.deadlines.receivers import receivers_from
+from totrackit.deadlines.scanner import Scanner
+from totrackit.deadlines.upkeep import Upkeep
 from totrackit.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 class DeadlineEngine:
     def __init__(self, *, settings: Settings, db: AsyncEngine, clock: Clock) -> None:
-        endpoints = endpoints_from(settings)
+        endpoints = receivers_from(settings)
         timeout = settings.webhook_timeout
         self._interval = settings.notification_scan_interval.total_seconds()
         self._upkeep_interval = settings.deadline_gauge_interval.total_seconds()
@@ -141,12 +141,12 @@ async def embedded_engine(
     if not settings.run_engine:
         yield None
         return
-    engine = DeadlineEngine(settings=settings, db=db, clock=clock)
-    await engine.start()
+    deadlines = DeadlineEngine(settings=settings, db=db, clock=clock)
+    await deadlines.start()
     try:
-        yield engine.heartbeat
+        yield deadlines.heartbeat
     finally:
-        await engine.stop()
+        await deadlines.stop()
 
 
 async def _guarded(what: str, action: Callable[[], Awaitable[None]]) -> None:

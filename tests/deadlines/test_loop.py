@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.conftest import add_run, engine_settings
-from tests.engine.receiver import Receiver
+from tests.deadlines.conftest import add_run, engine_settings
+from tests.deadlines.receiver import Receiver
 from totrackit.clock import SystemClock
-from totrackit.engine.heartbeat import EngineHeartbeat
-from totrackit.engine.runner import DeadlineEngine
-from totrackit.worker import create_worker_app
+from totrackit.deadlines.app import create_worker_app
+from totrackit.deadlines.heartbeat import EngineHeartbeat
+from totrackit.deadlines.runner import DeadlineEngine
 
 INTERVAL = 0.2
 # Delivery to a local receiver plus scheduling noise on a shared CI machine.
@@ -22,14 +22,14 @@ SLACK = 0.5
 
 
 async def test_the_running_loop_delivers_warning_and_miss_within_one_interval(
-    engine: AsyncEngine, database_url: str, receiver: Receiver
+    db: AsyncEngine, database_url: str, receiver: Receiver
 ) -> None:
     settings = engine_settings(
         database_url, webhook_url=receiver.url, notification_scan_interval=f"{INTERVAL}s"
     )
-    deadlines = DeadlineEngine(settings=settings, db=engine, clock=SystemClock())
+    deadlines = DeadlineEngine(settings=settings, db=db, clock=SystemClock())
     start = datetime.now(UTC)
-    await add_run(engine, started_at=start, budget=timedelta(seconds=2))
+    await add_run(db, started_at=start, budget=timedelta(seconds=2))
     await deadlines.start()
     try:
         warning, missed = await asyncio.to_thread(receiver.wait_for, 2, 10)
@@ -58,7 +58,7 @@ def test_the_heartbeat_stalls_after_three_intervals_without_a_scan() -> None:
 
 
 async def test_worker_liveness_fails_when_the_scan_loop_stalls(
-    engine: AsyncEngine, database_url: str, monkeypatch: Any
+    db: AsyncEngine, database_url: str, monkeypatch: Any
 ) -> None:
     settings = engine_settings(
         database_url, auto_migrate=False, notification_scan_interval=f"{INTERVAL / 2}s"
@@ -73,7 +73,7 @@ async def test_worker_liveness_fails_when_the_scan_loop_stalls(
             async def stuck() -> None:
                 await asyncio.Event().wait()  # e.g. a query that never returns
 
-            monkeypatch.setattr(app.state.worker.engine.scanner, "scan", stuck)
+            monkeypatch.setattr(app.state.worker.deadlines.scanner, "scan", stuck)
             await asyncio.sleep(INTERVAL * 3)
             stalled = await client.get("/health/live")
             metrics = await client.get("/metrics")

@@ -7,15 +7,15 @@ from fnmatch import fnmatchcase
 
 from pydantic import SecretStr
 
-from totrackit.engine.models import EventType
-from totrackit.engine.signing import secret_key
+from totrackit.deadlines.models import EventType
+from totrackit.deadlines.signing import secret_key
 from totrackit.settings import Settings
 
-DEFAULT_ENDPOINT = "default"
+DEFAULT_RECEIVER = "default"
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class Receiver:
     name: str
     url: str
     key: bytes | None
@@ -31,16 +31,16 @@ class Endpoint:
         return any(fnmatchcase(process_name, pattern) for pattern in self.name_patterns)
 
 
-def endpoints_from(settings: Settings) -> tuple[Endpoint, ...]:
+def receivers_from(settings: Settings) -> tuple[Receiver, ...]:
     """Every configured receiver; empty when webhooks are off (runs are still marked)."""
     default_key = _key(settings.webhook_secret)
-    found: list[Endpoint] = []
+    found: list[Receiver] = []
     url = settings.webhook_url.get_secret_value().strip() if settings.webhook_url else ""
     if url:
-        found.append(Endpoint(name=DEFAULT_ENDPOINT, url=url, key=default_key))
+        found.append(Receiver(name=DEFAULT_RECEIVER, url=url, key=default_key))
     for extra in settings.webhook_endpoints:
         found.append(
-            Endpoint(
+            Receiver(
                 name=extra.name,
                 url=extra.url.get_secret_value().strip(),
                 key=_key(extra.secret) or default_key,

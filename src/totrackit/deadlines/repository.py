@@ -21,7 +21,7 @@ from totrackit.db.tables import (
     processes,
     webhook_outbox,
 )
-from totrackit.engine.models import DueRun, OutboxEvent, OutboxStatus
+from totrackit.deadlines.models import DueRun, OutboxEvent, OutboxStatus
 
 p = processes
 o = webhook_outbox

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from totrackit.engine.payload import deep_link, form_encode
-from totrackit.engine.signing import secret_key, signature
+from totrackit.deadlines.payload import deep_link, form_encode
+from totrackit.deadlines.signing import secret_key, signature
 
 
 @pytest.mark.parametrize(

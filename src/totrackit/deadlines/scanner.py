@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.clock import Clock
-from totrackit.engine import metrics
-from totrackit.engine import repository as repo
-from totrackit.engine.endpoints import Endpoint
-from totrackit.engine.models import DueRun, EventType, OutboxStatus
-from totrackit.engine.payload import build_payload
+from totrackit.deadlines import metrics
+from totrackit.deadlines import repository as repo
+from totrackit.deadlines.models import DueRun, EventType, OutboxStatus
+from totrackit.deadlines.payload import build_payload
+from totrackit.deadlines.receivers import Receiver
 from totrackit.observability.metrics import process_label
 from totrackit.processes.models import warnings_enabled
 
@@ -41,7 +41,7 @@ class Scanner:
         *,
         db: AsyncEngine,
         clock: Clock,
-        endpoints: Sequence[Endpoint],
+        endpoints: Sequence[Receiver],
         threshold: float,
         batch_size: int,
         public_url: str,

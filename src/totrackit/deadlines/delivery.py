@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit import __version__
 from totrackit.clock import Clock, epoch_seconds
-from totrackit.engine import metrics, signing
-from totrackit.engine import repository as repo
-from totrackit.engine.endpoints import Endpoint
-from totrackit.engine.models import OutboxEvent, OutboxStatus
+from totrackit.deadlines import metrics, signing
+from totrackit.deadlines import repository as repo
+from totrackit.deadlines.models import OutboxEvent, OutboxStatus
+from totrackit.deadlines.receivers import Receiver
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Deliverer:
         *,
         db: AsyncEngine,
         clock: Clock,
-        endpoints: Sequence[Endpoint],
+        endpoints: Sequence[Receiver],
         client: httpx.AsyncClient,
         policy: RetryPolicy,
         concurrency: int,
@@ -113,7 +113,7 @@ class Deliverer:
         if kept:
             self._observe(event, endpoint.name, outcome, values)
 
-    async def _post(self, endpoint: Endpoint, event: OutboxEvent) -> Outcome:
+    async def _post(self, endpoint: Receiver, event: OutboxEvent) -> Outcome:
         request_id = uuid.uuid4().hex
         timestamp = epoch_seconds(self._clock.now())
         headers = {

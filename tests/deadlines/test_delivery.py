@@ -11,12 +11,12 @@ from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks import Webhook
 
-from tests.engine.conftest import SECRET, add_run, outbox_events
-from tests.engine.receiver import Receiver
+from tests.deadlines.conftest import SECRET, add_run, outbox_events
+from tests.deadlines.receiver import Receiver
 from tests.support import FakeClock
-from totrackit.engine import outbox
-from totrackit.engine.delivery import RetryPolicy
-from totrackit.engine.models import OutboxStatus
+from totrackit.deadlines import outbox
+from totrackit.deadlines.delivery import RetryPolicy
+from totrackit.deadlines.models import OutboxStatus
 
 BUDGET = timedelta(seconds=100)
 
@@ -33,12 +33,12 @@ def real_time_clock(clock: FakeClock) -> datetime:
 
 
 async def test_payload_is_exact_and_signed_for_a_standard_webhooks_verifier(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=80)
     deadlines = make_deadlines(webhook_url=receiver.url)
     await add_run(
-        engine,
+        db,
         started_at=start,
         budget=BUDGET,
         name="account-activation",
@@ -66,11 +66,11 @@ async def test_payload_is_exact_and_signed_for_a_standard_webhooks_verifier(
 
 
 async def test_a_missed_event_has_no_seconds_remaining_and_empty_tags_and_context(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=200)
     deadlines = make_deadlines(webhook_url=receiver.url, public_url="")
-    await add_run(engine, started_at=start, budget=BUDGET)
+    await add_run(db, started_at=start, budget=BUDGET)
 
     await deadlines.scanner.scan()
     await deadlines.deliver_due()
@@ -88,13 +88,13 @@ async def test_a_missed_event_has_no_seconds_remaining_and_empty_tags_and_contex
 
 
 async def test_retries_keep_the_webhook_id_until_delivered(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=200)
     deadlines = make_deadlines(webhook_url=receiver.url, webhook_retry_initial="10s")
     answers = iter([500, 503, 200])
     receiver.respond = lambda _headers, _body: next(answers)
-    await add_run(engine, started_at=start, budget=BUDGET)
+    await add_run(db, started_at=start, budget=BUDGET)
     await deadlines.scanner.scan()
 
     for _ in range(3):
@@ -104,7 +104,7 @@ async def test_retries_keep_the_webhook_id_until_delivered(
     assert [r.status for r in receiver.requests] == [500, 503, 200]
     assert len({r.webhook_id for r in receiver.requests}) == 1
     assert len({r.headers["x-request-id"] for r in receiver.requests}) == 3
-    (event,) = await outbox_events(engine)
+    (event,) = await outbox_events(db)
     assert (event.status, event.attempts, event.last_status_code) == (
         OutboxStatus.DELIVERED,
         3,
@@ -113,12 +113,12 @@ async def test_retries_keep_the_webhook_id_until_delivered(
 
 
 async def test_a_failed_attempt_waits_for_its_backoff(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=200)
     deadlines = make_deadlines(webhook_url=receiver.url, webhook_retry_initial="10s")
     receiver.respond = lambda _headers, _body: 500
-    await add_run(engine, started_at=start, budget=BUDGET)
+    await add_run(db, started_at=start, budget=BUDGET)
     await deadlines.scanner.scan()
 
     await deadlines.deliver_due()
@@ -126,17 +126,17 @@ async def test_a_failed_attempt_waits_for_its_backoff(
     await deadlines.deliver_due()
 
     assert len(receiver.requests) == 1
-    (event,) = await outbox_events(engine)
+    (event,) = await outbox_events(db)
     assert timedelta(seconds=5) <= event.next_attempt_at - event.last_attempt_at  # type: ignore[operator]
 
 
 async def test_an_event_dies_after_its_max_age_and_replay_delivers_it_again(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=200)
     deadlines = make_deadlines(webhook_url=receiver.url, webhook_max_age="1h")
     receiver.respond = lambda _headers, _body: 500
-    await add_run(engine, started_at=start, budget=BUDGET)
+    await add_run(db, started_at=start, budget=BUDGET)
     await deadlines.scanner.scan()
     dead_before = dead_events()
 
@@ -144,37 +144,37 @@ async def test_an_event_dies_after_its_max_age_and_replay_delivers_it_again(
         await deadlines.deliver_due()
         clock.advance(minutes=10)
 
-    (event,) = await outbox_events(engine)
+    (event,) = await outbox_events(db)
     assert event.status is OutboxStatus.DEAD
     assert event.last_error == "HTTP 500"
     assert dead_events() == dead_before + 1
     attempts = len(receiver.requests)
 
     receiver.respond = lambda _headers, _body: 200
-    assert await outbox.replay(engine, clock=clock, event_id=None, dead=True) == 1
+    assert await outbox.replay(db, clock=clock, event_id=None, dead=True) == 1
     await deadlines.deliver_due()
 
-    (replayed,) = await outbox_events(engine)
+    (replayed,) = await outbox_events(db)
     assert replayed.status is OutboxStatus.DELIVERED
     assert len(receiver.requests) == attempts + 1
     assert receiver.requests[-1].webhook_id == event.event_id
 
 
 async def test_two_engines_deliver_each_event_exactly_once(
-    engine: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
+    db: AsyncEngine, clock: FakeClock, make_deadlines: Any, receiver: Receiver
 ) -> None:
     start = real_time_clock(clock) - timedelta(seconds=200)
     first = make_deadlines(webhook_url=receiver.url, webhook_concurrency=4)
     second = make_deadlines(webhook_url=receiver.url, webhook_concurrency=4)
     for index in range(40):
-        await add_run(engine, started_at=start, budget=BUDGET, process_id=f"run-{index:02d}")
+        await add_run(db, started_at=start, budget=BUDGET, process_id=f"run-{index:02d}")
     await asyncio.gather(first.scanner.scan(), second.scanner.scan())
 
     await asyncio.gather(first.deliver_due(), second.deliver_due())
 
     ids = [request.webhook_id for request in receiver.requests]
     assert len(ids) == len(set(ids)) == 40
-    assert {e.status for e in await outbox_events(engine)} == {OutboxStatus.DELIVERED}
+    assert {e.status for e in await outbox_events(db)} == {OutboxStatus.DELIVERED}
 
 
 def test_backoff_doubles_with_jitter_up_to_the_max_delay() -> None:

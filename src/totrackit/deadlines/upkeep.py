@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.clock import Clock
-from totrackit.engine import metrics
-from totrackit.engine import repository as repo
-from totrackit.engine.models import EventType, OutboxStatus
+from totrackit.deadlines import metrics
+from totrackit.deadlines import repository as repo
+from totrackit.deadlines.models import EventType, OutboxStatus
 from totrackit.processes.models import warnings_enabled
 
 # Contract 5: the overdue gauge covers at most this many names.

@@ -19,7 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.observability.support import otlp_receiver, write_sample
-from tests.server import RunningServer, free_port, run_cli, running_server
+from tests.support.servers import RunningServer, free_port, run_cli, running_server
 
 SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
 LIVE = "/health/live"
@@ -209,7 +209,7 @@ def test_sigterm_while_workers_start_leaves_none_behind(
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 30
-    while "Started worker 1" not in log.read_text():  # both spawned, neither serving yet
+    while "Started server process 1" not in log.read_text():  # both spawned, neither serving yet
         assert time.monotonic() < deadline and supervisor.poll() is None, log.read_text()
         time.sleep(0.01)
     workers = children_of(supervisor.pid, excluding="resource_tracker")

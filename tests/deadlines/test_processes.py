@@ -15,9 +15,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.engine.conftest import SECRET, add_run, outbox_events
-from tests.engine.receiver import Receiver, running_receiver
-from tests.server import free_port, running_server
+from tests.deadlines.conftest import SECRET, add_run, outbox_events
+from tests.deadlines.receiver import Receiver, running_receiver
+from tests.support.servers import free_port, running_server
 from totrackit.db.tables import webhook_outbox
 
 FAST = {
@@ -40,36 +40,36 @@ def env(database_url: str, receiver_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-async def outbox_count(engine: AsyncEngine) -> int:
-    async with engine.connect() as conn:
+async def outbox_count(db: AsyncEngine) -> int:
+    async with db.connect() as conn:
         statement = select(func.count()).select_from(webhook_outbox)
         return int((await conn.execute(statement)).scalar_one())
 
 
-async def wait_for_outbox(engine: AsyncEngine, count: int, within: float = 30) -> None:
+async def wait_for_outbox(db: AsyncEngine, count: int, within: float = 30) -> None:
     deadline = time.monotonic() + within
-    while await outbox_count(engine) < count:
-        assert time.monotonic() < deadline, f"{await outbox_count(engine)} of {count} queued"
+    while await outbox_count(db) < count:
+        assert time.monotonic() < deadline, f"{await outbox_count(db)} of {count} queued"
         await asyncio.sleep(0.01)
 
 
 async def test_kill_9_at_any_moment_while_the_receiver_is_down_loses_nothing(
-    engine: AsyncEngine, postgresql_only: str, tmp_path: Path
+    db: AsyncEngine, postgresql_only: str, tmp_path: Path
 ) -> None:
     runs = 300
     start = datetime.now(UTC) - timedelta(seconds=200)
     for index in range(runs):
         await add_run(
-            engine, started_at=start, budget=timedelta(seconds=100), process_id=f"run-{index:03d}"
+            db, started_at=start, budget=timedelta(seconds=100), process_id=f"run-{index:03d}"
         )
     receiver = Receiver()  # its port is known, but nothing listens there yet
     settings = env(postgresql_only, receiver.url, TOTRACKIT_NOTIFICATION_BATCH_SIZE="7")
 
     with running_server(data_dir=tmp_path, command="worker", env=settings) as first:
-        await wait_for_outbox(engine, 1)
+        await wait_for_outbox(db, 1)
         first.process.kill()  # SIGKILL in the middle of the scan's batches
     with running_server(data_dir=tmp_path, command="worker", env=settings) as second:
-        await wait_for_outbox(engine, runs)
+        await wait_for_outbox(db, runs)
         await asyncio.sleep(0.5)  # deliveries to the dead receiver fail and are rescheduled
         second.process.kill()
     with running_server(data_dir=tmp_path, command="worker", env=settings):
@@ -80,7 +80,7 @@ async def test_kill_9_at_any_moment_while_the_receiver_is_down_loses_nothing(
         finally:
             receiver.stop()
 
-    events = await outbox_events(engine)
+    events = await outbox_events(db)
     assert len(events) == runs  # each run's event was produced exactly once
     assert {e.status.value for e in events} == {"DELIVERED"}
     assert {r.json["id"] for r in delivered} == {f"run-{i:03d}" for i in range(runs)}
@@ -88,7 +88,7 @@ async def test_kill_9_at_any_moment_while_the_receiver_is_down_loses_nothing(
 
 
 async def test_two_workers_and_an_api_deliver_exactly_once_per_run(
-    engine: AsyncEngine, postgresql_only: str, tmp_path: Path
+    db: AsyncEngine, postgresql_only: str, tmp_path: Path
 ) -> None:
     runs = 100
     with running_receiver() as receiver:

@@ -1,0 +1,34 @@
+"""Running one database action from a CLI command, on a pool opened and closed around it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+from totrackit.cli.settings import load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+T = TypeVar("T")
+
+
+def run_with_db(action: Callable[[AsyncEngine], Awaitable[T]], *, announce: bool = False) -> T:
+    """Run ``action(db)`` on the configured database; ``announce`` names it (redacted) on stderr."""
+    from totrackit.db.connect import make_db
+
+    settings = load_settings()
+
+    async def run() -> T:
+        db = make_db(settings)
+        try:
+            return await action(db)
+        finally:
+            await db.dispose()
+
+    if announce:
+        click.echo(f"Database: {settings.database.redacted()}", err=True)
+    return asyncio.run(run())
