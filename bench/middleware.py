@@ -105,8 +105,12 @@ def _layers() -> dict[str, Any]:
     from starlette.middleware.cors import CORSMiddleware
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from totrackit.web import protection as p
-    from totrackit.web.ratelimit import RateLimiter, parse_rate
+    from totrackit.ratelimit.limiter import RateLimiter
+    from totrackit.ratelimit.rule import parse_rate
+    from totrackit.web import middleware as p
+    from totrackit.web.middleware.body_limit import BodyLimitMiddleware
+    from totrackit.web.middleware.rate_limit import RateLimitMiddleware
+    from totrackit.web.middleware.security_headers import SecurityHeadersMiddleware
 
     def cors(app: Any) -> Any:
         return CORSMiddleware(
@@ -118,11 +122,11 @@ def _layers() -> dict[str, Any]:
         )
 
     wraps: dict[str, Any] = {
-        "body limit": lambda app: p.BodyLimitMiddleware(app, max_bytes=1 << 20),
-        "rate limit (memory)": lambda app: p.RateLimitMiddleware(
+        "body limit": lambda app: BodyLimitMiddleware(app, max_bytes=1 << 20),
+        "rate limit (memory)": lambda app: RateLimitMiddleware(
             app, limiter=RateLimiter(parse_rate("1000000/second")), api_key=None
         ),
-        "security headers": p.SecurityHeadersMiddleware,
+        "security headers": SecurityHeadersMiddleware,
         "CORS (Origin sent)": cors,
         "trusted proxy": lambda app: ProxyHeadersMiddleware(app, trusted_hosts=["127.0.0.1"]),
     }

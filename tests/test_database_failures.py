@@ -29,7 +29,7 @@ async def test_a_statement_timeout_is_a_503_query_timeout(
     async with app.router.lifespan_context(app):
         # Started normally; from here on every statement may run for 1 ms only.
         impatient = make_db(Settings(database_url=database_url, db_statement_timeout_ms=1))
-        app.state.totrackit.deadlines = impatient
+        app.state.totrackit.db = impatient
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             response = await client.get("/analytics/tags?window_hours=720")

@@ -30,12 +30,12 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from totrackit.db.url import Backend, DatabaseURL, parse_database_url
+from totrackit.ratelimit.rule import Rate, parse_rate
 from totrackit.settings_sources import (
     SecretFilesSource,
     UnusableSecretFile,
     weak_production_secrets,
 )
-from totrackit.web.ratelimit import Rate, parse_rate
 
 
 class Environment(StrEnum):

@@ -12,6 +12,7 @@ from totrackit.deadlines.heartbeat import EngineHeartbeat
 from totrackit.health.service import HealthService
 from totrackit.lifecycle import Lifecycle
 from totrackit.processes.service import ProcessService
+from totrackit.ratelimit.limiter import RateLimiter
 from totrackit.settings import Settings
 
 
@@ -24,5 +25,6 @@ class AppState:
     analytics: AnalyticsService
     lifecycle: Lifecycle
     health: HealthService
+    limiter: RateLimiter | None
     # The deadline engine's progress when this process runs it (`totrackit serve`), else None.
     deadline_engine: EngineHeartbeat | None = None

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.deadlines.conftest import add_run, outbox_events
-from tests.support.servers import run_cli
 from tests.support import T0, FakeClock
+from tests.support.servers import run_cli
 from totrackit.deadlines.models import OutboxStatus
 
 

@@ -17,7 +17,7 @@ def record_order(client: httpx.AsyncClient) -> list[str]:
     """Note each commit and each response start of the app behind ``client``, in order."""
     order: list[str] = []
     app: ASGIApp = client._transport.app  # type: ignore[attr-defined]
-    db: AsyncEngine = app.state.totrackit.deadlines  # type: ignore[attr-defined]
+    db: AsyncEngine = app.state.totrackit.db  # type: ignore[attr-defined]
     event.listen(db.sync_engine, "commit", lambda _conn: order.append("commit"))
 
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:

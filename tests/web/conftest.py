@@ -128,7 +128,7 @@ async def make_app(web_database_url: str) -> AsyncIterator[MakeApp]:
             options: dict[str, Any] = {"env": "test", "auto_migrate": False, **overrides}
             app = create_app(Settings(database_url=web_database_url, **options))
             await stack.enter_async_context(app.router.lifespan_context(app))
-            limiter = app.state.protection.limiter
+            limiter = app.state.totrackit.limiter
             if limiter is not None:
                 stack.push_async_callback(limiter.aclose)
             return app

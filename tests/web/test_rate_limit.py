@@ -7,8 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from tests.web.conftest import MakeApp, client_for
+from totrackit.ratelimit.rule import Rate, parse_rate
+from totrackit.ratelimit.stores import MemoryStore
 from totrackit.settings import Settings
-from totrackit.web.ratelimit import MemoryStore, Rate, parse_rate
 
 LIMITED = "/processes"
 KEY = "test-key-123"
@@ -231,5 +232,5 @@ async def test_the_redis_status_is_none_without_redis(make_app: MakeApp) -> None
     unlimited = await make_app()
     local = await make_app(rate_limit="5/second")
 
-    assert unlimited.state.protection.redis_healthy is None
-    assert local.state.protection.redis_healthy is None
+    assert unlimited.state.totrackit.limiter is None
+    assert local.state.totrackit.limiter.redis_healthy is None

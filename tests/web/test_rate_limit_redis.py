@@ -15,7 +15,9 @@ import pytest
 
 from tests.support.servers import free_port, running_server
 from tests.web.conftest import MakeApp, RedisServer, client_for
-from totrackit.web.ratelimit import MemoryStore, RateLimiter, RedisStore, parse_rate
+from totrackit.ratelimit.limiter import RateLimiter
+from totrackit.ratelimit.rule import parse_rate
+from totrackit.ratelimit.stores import MemoryStore, RedisStore
 
 LIMITED = "/processes"
 
@@ -35,7 +37,7 @@ async def test_two_app_instances_sharing_redis_share_the_limit(
 
         assert (await first.get(LIMITED)).status_code == 429
         assert (await second.get(LIMITED)).status_code == 429
-    assert one.state.protection.redis_healthy is True
+    assert one.state.totrackit.limiter.redis_healthy is True
 
 
 async def test_redis_and_memory_decide_alike(redis_server: RedisServer) -> None:
@@ -70,13 +72,13 @@ async def test_killing_redis_degrades_to_local_limits_without_errors_then_recove
     make_app: MakeApp, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = await make_app(rate_limit="3/minute", redis_url=redis_server.url)
-    limiter: RateLimiter = app.state.protection.limiter
+    limiter: RateLimiter = app.state.totrackit.limiter
     limiter._probe_interval = 0.1
     async with client_for(app) as client:
         assert await statuses(client, 2) == [200, 200]
 
         redis_server.kill()
-        with caplog.at_level(logging.WARNING, logger="totrackit.web.ratelimit"):
+        with caplog.at_level(logging.WARNING, logger="totrackit.ratelimit.limiter"):
             during = await statuses(client, 5)
 
         # Counted again from zero in this process: three allowed, then refused; never a 5xx.
@@ -110,7 +112,7 @@ async def test_an_unreachable_redis_at_start_still_serves(
     app = await make_app(rate_limit="2/minute", redis_url=f"redis://127.0.0.1:{free_port()}/0")
     async with client_for(app) as client:
         assert await statuses(client, 3) == [200, 200, 429]
-    assert app.state.protection.limiter.redis_healthy is False
+    assert app.state.totrackit.limiter.redis_healthy is False
 
 
 @pytest.fixture
@@ -143,7 +145,7 @@ async def test_a_hanging_redis_costs_one_timeout_then_nothing(
     assert 0.9 < first_took < 5
     assert rest == [200] * 10
     assert rest_took < 3  # waiting on Redis each time would take 10 s
-    assert app.state.protection.limiter.redis_healthy is False
+    assert app.state.totrackit.limiter.redis_healthy is False
 
 
 async def test_killing_redis_under_concurrent_load_gives_no_5xx(
@@ -160,7 +162,7 @@ async def test_killing_redis_under_concurrent_load_gives_no_5xx(
 
     assert len(seen) == 200
     assert set(seen) <= {200, 429}
-    assert app.state.protection.limiter.redis_healthy is False
+    assert app.state.totrackit.limiter.redis_healthy is False
 
 
 def test_two_server_processes_share_the_limit_exactly_under_concurrency(

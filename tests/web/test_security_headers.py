@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import MakeApp, client_for
-from totrackit.web.protection import CONTENT_SECURITY_POLICY
+from totrackit.web.middleware.security_headers import CONTENT_SECURITY_POLICY
 
 EXPECTED = {
     "x-content-type-options": "nosniff",

@@ -137,11 +137,11 @@ class SharesLimits(Protocol):
     def redis_healthy(self) -> bool | None: ...
 
 
-def redis_health(protection: SharesLimits) -> ComponentCheck:
+def redis_health(limiter: SharesLimits) -> ComponentCheck:
     """Redis is optional: when it is lost, limits fall back to per-process counts (DEGRADED)."""
 
     async def check() -> dict[str, Any]:
-        if protection.redis_healthy:
+        if limiter.redis_healthy:
             return {"status": UP, "details": {"rateLimits": "shared"}}
         return {"status": DEGRADED, "details": {"rateLimits": "per-process fallback"}}
 

@@ -25,10 +25,10 @@ from totrackit.observability.context import (
     unbind_request_id,
 )
 from totrackit.observability.http_metrics import HttpMetrics
+from totrackit.web.paths import PROBES
 
 ACCESS_LOGGER = logging.getLogger("totrackit.access")
 REQUEST_ID_HEADER = b"x-request-id"
-PROBES = frozenset({"/health/live", "/health/ready"})
 
 
 class AccessLogMiddleware:

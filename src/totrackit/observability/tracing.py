@@ -23,8 +23,8 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from totrackit import __version__
-from totrackit.observability.access import PROBES
 from totrackit.observability.context import TraceIds, set_trace_ids_source
+from totrackit.web.paths import PROBES
 
 if TYPE_CHECKING:
     from fastapi.telemetry import TelemetryConfig

@@ -14,6 +14,8 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from totrackit.web.paths import UI_FILES, UI_PAGES
+
 STATIC_DIR = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -44,12 +46,12 @@ def mount_ui(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:
             return HTMLResponse(_NOT_BUILT, headers={"Cache-Control": REVALIDATE})
         return FileResponse(index, headers={"Cache-Control": REVALIDATE})
 
-    for path in ("/", "/index.html"):
+    for path in UI_PAGES:
         app.add_api_route(path, index_page, methods=["GET", "HEAD"], include_in_schema=False)
     assets = static_dir / "assets"
     if assets.is_dir():
         app.mount("/assets", ImmutableAssets(directory=assets), name="ui-assets")
-    for extra in ("favicon.svg", "favicon.ico", "robots.txt"):
+    for extra in UI_FILES:
         if (static_dir / extra).is_file():
             app.add_api_route(
                 f"/{extra}",
