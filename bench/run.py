@@ -220,7 +220,7 @@ async def ensure_data(database_url: str, runs: int) -> None:
     from totrackit.db.connect import make_db
     from totrackit.settings import Settings
 
-    engine = make_db(Settings(database_url=database_url))
+    engine = make_db(Settings(database_url=database_url).database)
     await migrate.upgrade(engine)
     await engine.dispose()
     conn = await asyncpg.connect(database_url)

@@ -105,7 +105,7 @@ async def measure(url: str, *, open_runs: int, due: int, rounds: int) -> None:
     await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     await conn.close()
     settings = Settings(database_url=url)
-    db = make_db(settings)
+    db = make_db(settings.database)
     await migrate.upgrade(db)
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()

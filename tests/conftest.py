@@ -60,7 +60,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 async def migrated_db(database_url: str) -> AsyncIterator[AsyncEngine]:
-    db = make_db(Settings(database_url=database_url))
+    db = make_db(Settings(database_url=database_url).database)
     await migrate.upgrade(db)
     yield db
     await db.dispose()

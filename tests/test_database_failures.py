@@ -28,7 +28,7 @@ async def test_a_statement_timeout_is_a_503_query_timeout(
     app = create_app(Settings(database_url=database_url, auto_migrate=False), clock=FakeClock())
     async with app.router.lifespan_context(app):
         # Started normally; from here on every statement may run for 1 ms only.
-        impatient = make_db(Settings(database_url=database_url, db_statement_timeout_ms=1))
+        impatient = make_db(Settings(database_url=database_url, db_statement_timeout_ms=1).database)
         app.state.totrackit.db = impatient
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:

@@ -23,18 +23,20 @@ async def scratch_db(
     """An engine on an empty database of the same backend as ``database_url``."""
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
-        db = make_db(Settings(database_url=url))
+        db = make_db(Settings(database_url=url).database)
         yield db
         await db.dispose()
         return
-    admin = make_db(Settings(database_url=database_url))
+    admin = make_db(Settings(database_url=database_url).database)
     async with admin.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.exec_driver_sql("DROP DATABASE IF EXISTS totrackit_scratch")
         await conn.exec_driver_sql("CREATE DATABASE totrackit_scratch")
-    base = Settings(database_url=database_url).database.url
+    base = Settings(database_url=database_url).database.location.url
     db = make_db(
-        Settings(database_url=base.set(database="totrackit_scratch").render_as_string(False))
+        Settings(
+            database_url=base.set(database="totrackit_scratch").render_as_string(False)
+        ).database
     )
     yield db
     await db.dispose()
@@ -95,7 +97,8 @@ async def test_replicas_starting_together_migrate_exactly_once(
     scratch_db: AsyncEngine,
 ) -> None:
     replicas = [
-        make_db(Settings(database_url=scratch_db.url.render_as_string(False))) for _ in range(5)
+        make_db(Settings(database_url=scratch_db.url.render_as_string(False)).database)
+        for _ in range(5)
     ]
     try:
         await asyncio.gather(*(migrate.upgrade(db) for db in replicas))

@@ -48,8 +48,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = make_db(settings)
-        if settings.metrics_enabled:
+        db = make_db(settings.database)
+        if settings.observability.metrics_enabled:
             instrument_db(db)
         tracing.instrument(db)
         app.state.totrackit = AppState(
@@ -58,8 +58,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             clock=clock,
             processes=ProcessService(
                 clock=clock,
-                exact_count_limit=settings.list_exact_count_limit,
-                warning_threshold=settings.warning_threshold,  # deadline engine: warning points
+                exact_count_limit=settings.server.list_exact_count_limit,
+                warning_threshold=settings.deadlines.warning_threshold,  # deadline engine: warning points
             ),
             analytics=AnalyticsService(clock=clock),
             lifecycle=lifecycle,
@@ -75,10 +75,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             done, _ = await asyncio.wait({startup}, timeout=STARTUP_WAIT_SECONDS)
             if done:
                 startup.result()  # a migration failure stops the start, with its error
-                logger.info("ToTrackIt %s ready on %s", __version__, settings.database.redacted())
+                logger.info(
+                    "ToTrackIt %s ready on %s", __version__, settings.database.location.redacted()
+                )
             # Deadline engine: runs here only in the all-in-one process (`totrackit serve` sets
             # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See deadlines/runner.py.
-            async with embedded_engine(settings, db=db, clock=clock) as deadline_engine:
+            async with embedded_engine(settings.deadlines, db=db, clock=clock) as deadline_engine:
                 app.state.totrackit.deadline_engine = deadline_engine
                 if deadline_engine is not None:
                     health = app.state.totrackit.health
@@ -105,7 +107,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routers = [processes_router, analytics_router, health_router, docs_router]
-    if settings.metrics_enabled:
+    if settings.observability.metrics_enabled:
         routers.append(metrics_router)
     for router in routers:
         # The routes themselves, not include_router(): FastAPI keeps an included router as a
@@ -114,7 +116,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         # dependencies are declared on each router), so the routes are the same either way.
         app.router.routes.extend(router.routes)
     mount_swagger_assets(app)
-    mount_ui(app, settings.ui_dir or STATIC_DIR)
+    mount_ui(app, settings.server.ui_dir or STATIC_DIR)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     app.state.lifecycle = lifecycle
     return app

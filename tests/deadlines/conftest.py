@@ -50,7 +50,7 @@ async def make_deadlines(
 
     def make(**overrides: Any) -> DeadlineEngine:
         deadlines = DeadlineEngine(
-            settings=engine_settings(database_url, **overrides), db=db, clock=clock
+            settings=engine_settings(database_url, **overrides).deadlines, db=db, clock=clock
         )
         built.append(deadlines)
         return deadlines

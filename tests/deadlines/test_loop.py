@@ -27,7 +27,7 @@ async def test_the_running_loop_delivers_warning_and_miss_within_one_interval(
     settings = engine_settings(
         database_url, webhook_url=receiver.url, notification_scan_interval=f"{INTERVAL}s"
     )
-    deadlines = DeadlineEngine(settings=settings, db=db, clock=SystemClock())
+    deadlines = DeadlineEngine(settings=settings.deadlines, db=db, clock=SystemClock())
     start = datetime.now(UTC)
     await add_run(db, started_at=start, budget=timedelta(seconds=2))
     await deadlines.start()

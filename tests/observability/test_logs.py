@@ -107,7 +107,7 @@ def test_json_in_production_unless_the_format_is_given(
 def test_level_names_are_case_insensitive_and_warn_means_warning(
     configured: str, expected: str
 ) -> None:
-    assert Settings(log_level=configured).log_level == expected
+    assert Settings(log_level=configured).observability.log_level == expected
 
 
 def test_an_unknown_level_is_a_configuration_error() -> None:

@@ -168,7 +168,7 @@ def test_several_workers_on_sqlite_are_refused_with_the_way_out(tmp_path: Path) 
     result = run_cli("api", "--workers", "2", env={"TOTRACKIT_DATA_DIR": str(tmp_path)})
 
     assert result.returncode == 78
-    assert "TOTRACKIT_WORKERS='2': several worker processes need PostgreSQL" in result.stderr
+    assert "TOTRACKIT_WORKERS='2': several server processes need PostgreSQL" in result.stderr
     assert "set TOTRACKIT_WORKERS=1 or configure PostgreSQL" in result.stderr
 
 

@@ -110,7 +110,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 async def web_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One migrated SQLite database for these tests: the protection layer is database-agnostic."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'totrackit.db'}"
-    db = make_db(Settings(database_url=url))
+    db = make_db(Settings(database_url=url).database)
     await migrate.upgrade(db)
     await db.dispose()
     return url

@@ -106,4 +106,4 @@ class TestSettings:
     def test_origins_are_trimmed(self) -> None:
         settings = Settings(cors_origins=" https://a.example/ ,http://b.example:8080,, ")
 
-        assert settings.cors_origin_list == ("https://a.example", "http://b.example:8080")
+        assert settings.protection.cors_origins == ("https://a.example", "http://b.example:8080")

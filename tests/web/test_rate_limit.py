@@ -161,7 +161,7 @@ class TestParseRate:
 
     @pytest.mark.parametrize("blank", ["", "  "])
     def test_a_blank_setting_means_off(self, blank: str) -> None:
-        assert Settings(rate_limit=blank).rate_limit_rule is None
+        assert Settings(rate_limit=blank).protection.rate_limit is None
 
 
 class TestMemoryStore:

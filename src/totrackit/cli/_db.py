@@ -23,12 +23,12 @@ def run_with_db(action: Callable[[AsyncEngine], Awaitable[T]], *, announce: bool
     settings = load_settings()
 
     async def run() -> T:
-        db = make_db(settings)
+        db = make_db(settings.database)
         try:
             return await action(db)
         finally:
             await db.dispose()
 
     if announce:
-        click.echo(f"Database: {settings.database.redacted()}", err=True)
+        click.echo(f"Database: {settings.database.location.redacted()}", err=True)
     return asyncio.run(run())

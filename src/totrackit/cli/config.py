@@ -18,6 +18,8 @@ def check() -> None:
     settings = load_settings()
     click.echo("Configuration is valid.")
     click.echo(f"  environment: {settings.env.value}")
-    click.echo(f"  database:    {settings.database.redacted()}")
-    click.echo(f"  listen:      {settings.host}:{settings.port}")
-    click.echo(f"  API key:     {'required' if settings.api_key_value else 'not required'}")
+    click.echo(f"  database:    {settings.database.location.redacted()}")
+    click.echo(f"  listen:      {settings.server.host}:{settings.server.port}")
+    click.echo(
+        f"  API key:     {'required' if settings.protection.api_key_value else 'not required'}"
+    )

@@ -29,9 +29,11 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
     settings = load_settings(**overrides)
     # Before uvicorn starts, so its own loggers write through the same handler and format.
     configure_logging(settings)
-    scheme = "https" if settings.tls_cert_file else "http"
-    logger.info("ToTrackIt listening on %s://%s:%s", scheme, settings.host, settings.port)
-    if settings.workers == 1:
+    scheme = "https" if settings.server.tls_cert_file else "http"
+    logger.info(
+        "ToTrackIt listening on %s://%s:%s", scheme, settings.server.host, settings.server.port
+    )
+    if settings.server.workers == 1:
         _serve(settings)
         return
     # Imported here so that light commands (version, migrate current) start fast.
@@ -40,11 +42,11 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
     sys.exit(
         run_server_processes(
             functools.partial(_server_process, overrides),
-            host=settings.host,
-            port=settings.port,
-            count=settings.workers,
-            stop_timeout=settings.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
-            hung_after=settings.hung_worker_seconds,
+            host=settings.server.host,
+            port=settings.server.port,
+            count=settings.server.workers,
+            stop_timeout=settings.server.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
+            hung_after=settings.server.hung_worker_seconds,
         )
     )
 
@@ -72,11 +74,11 @@ def _serve(
     serve_draining(
         app,
         lifecycle=app.state.lifecycle,
-        drain_seconds=settings.shutdown_drain_seconds,
+        drain_seconds=settings.server.shutdown_drain_seconds,
         sockets=sockets,
         report=report,
-        host=settings.host,
-        port=settings.port,
+        host=settings.server.host,
+        port=settings.server.port,
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
@@ -84,8 +86,8 @@ def _serve(
         # uvicorn's own handling would trust 127.0.0.1 by default.
         proxy_headers=False,
         server_header=False,
-        ssl_certfile=settings.tls_cert_file,
-        ssl_keyfile=settings.tls_key_file,
+        ssl_certfile=settings.server.tls_cert_file,
+        ssl_keyfile=settings.server.tls_key_file,
     )
 
 

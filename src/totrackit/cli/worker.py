@@ -27,11 +27,15 @@ def worker(host: str | None, port: int | None) -> None:
     settings = load_settings(host=host, worker_port=port)
     # The same JSON/console pipeline, levels and redaction as the API processes.
     configure_logging(settings)
-    logger.info("ToTrackIt worker health on http://%s:%s", settings.host, settings.worker_port)
+    logger.info(
+        "ToTrackIt worker health on http://%s:%s",
+        settings.server.host,
+        settings.deadlines.worker_port,
+    )
     uvicorn.run(
         create_worker_app(settings),
-        host=settings.host,
-        port=settings.worker_port,
+        host=settings.server.host,
+        port=settings.deadlines.worker_port,
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,

@@ -10,25 +10,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from totrackit.db.url import Backend, DatabaseURL
-from totrackit.settings import Settings
+from totrackit.settings import DatabaseSettings
 
 
-def make_db(settings: Settings) -> AsyncEngine:
-    """Build the engine: pooled connections on PostgreSQL, tuned pragmas on SQLite."""
-    database = settings.database
-    if database.backend is Backend.SQLITE:
-        return _sqlite_engine(database)
-    return _postgresql_engine(database, settings)
+def make_db(settings: DatabaseSettings) -> AsyncEngine:
+    """The SQLAlchemy engine (``db``): pooled connections on PostgreSQL, tuned pragmas on SQLite."""
+    if settings.location.backend is Backend.SQLITE:
+        return _sqlite_engine(settings.location)
+    return _postgresql_engine(settings)
 
 
-def _postgresql_engine(database: DatabaseURL, settings: Settings) -> AsyncEngine:
+def _postgresql_engine(settings: DatabaseSettings) -> AsyncEngine:
     server_settings = {"application_name": "totrackit", "timezone": "UTC"}
-    if settings.db_statement_timeout_ms:
-        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    if settings.statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
     return create_async_engine(
-        database.async_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        settings.location.async_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
         # No pre-ping: it costs a round trip on every request. A connection the database
         # dropped fails its request with a 503 and is replaced; the pool recycles hourly.
         pool_recycle=3600,

@@ -53,13 +53,13 @@ async def prepare_database(db: AsyncEngine, settings: Settings, lifecycle: Lifec
 async def _connect_and_migrate(db: AsyncEngine, settings: Settings, lifecycle: Lifecycle) -> None:
     async with db.connect() as conn:
         await conn.execute(text("SELECT 1"))
-    if settings.auto_migrate:
+    if settings.database.auto_migrate:
         lifecycle.waiting_for = "database migrations"
         await migrate.upgrade(db)
 
 
 def _where(settings: Settings) -> str:
-    url = settings.database.url
+    url = settings.database.location.url
     if url.host:
         return f"{url.host}:{url.port or 5432}"
     return url.query.get("host", "") or url.database or "?"  # type: ignore[return-value]

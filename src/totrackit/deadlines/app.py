@@ -43,11 +43,11 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> Star
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = make_db(settings)
+        db = make_db(settings.database)
         try:
-            if settings.auto_migrate:
+            if settings.database.auto_migrate:
                 await migrate.upgrade(db)
-            deadlines = DeadlineEngine(settings=settings, db=db, clock=clock)
+            deadlines = DeadlineEngine(settings=settings.deadlines, db=db, clock=clock)
             app.state.worker = WorkerState(db=db, deadlines=deadlines, clock=clock)
             await deadlines.start()
             try:
@@ -62,7 +62,7 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> Star
         Route("/health/ready", ready),
         Route("/health", ready),
     ]
-    if settings.metrics_enabled:
+    if settings.observability.metrics_enabled:
         routes.append(Route("/metrics", metrics))
     return Starlette(routes=routes, lifespan=lifespan)
 

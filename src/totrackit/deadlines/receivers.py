@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from totrackit.deadlines.models import EventType
 from totrackit.deadlines.signing import secret_key
-from totrackit.settings import Settings
+from totrackit.settings import DeadlineSettings
 
 DEFAULT_RECEIVER = "default"
 
@@ -31,7 +31,7 @@ class Receiver:
         return any(fnmatchcase(process_name, pattern) for pattern in self.name_patterns)
 
 
-def receivers_from(settings: Settings) -> tuple[Receiver, ...]:
+def receivers_from(settings: DeadlineSettings) -> tuple[Receiver, ...]:
     """Every configured receiver; empty when webhooks are off (runs are still marked)."""
     default_key = _key(settings.webhook_secret)
     found: list[Receiver] = []

@@ -23,13 +23,13 @@ from totrackit.deadlines.metrics import LAST_SCAN
 from totrackit.deadlines.receivers import receivers_from
 from totrackit.deadlines.scanner import Scanner
 from totrackit.deadlines.upkeep import Upkeep
-from totrackit.settings import Settings
+from totrackit.settings import DeadlineSettings
 
 logger = logging.getLogger(__name__)
 
 
 class DeadlineEngine:
-    def __init__(self, *, settings: Settings, db: AsyncEngine, clock: Clock) -> None:
+    def __init__(self, *, settings: DeadlineSettings, db: AsyncEngine, clock: Clock) -> None:
         endpoints = receivers_from(settings)
         timeout = settings.webhook_timeout
         self._interval = settings.notification_scan_interval.total_seconds()
@@ -135,7 +135,7 @@ class DeadlineEngine:
 
 @contextlib.asynccontextmanager
 async def embedded_engine(
-    settings: Settings, *, db: AsyncEngine, clock: Clock
+    settings: DeadlineSettings, *, db: AsyncEngine, clock: Clock
 ) -> AsyncIterator[EngineHeartbeat | None]:
     """Run the engine for the duration of the block when ``settings.run_engine`` is set."""
     if not settings.run_engine:

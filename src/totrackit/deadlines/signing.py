@@ -10,12 +10,12 @@ import base64
 import hashlib
 import hmac
 
-SECRET_PREFIX = "whsec_"
+from totrackit.settings.types import WEBHOOK_SECRET_PREFIX
 
 
 def secret_key(secret: str) -> bytes:
     """The HMAC key inside a ``whsec_<base64>`` secret."""
-    return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    return base64.b64decode(secret.removeprefix(WEBHOOK_SECRET_PREFIX))
 
 
 def signature(*, key: bytes, event_id: str, timestamp: int, body: str) -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, SecretStr
 
 from totrackit.observability.context import current_request_id, current_trace_ids, in_probe
 from totrackit.observability.redaction import Redactor
+from totrackit.settings.types import WEBHOOK_SECRET_PREFIX
 
 if TYPE_CHECKING:
     from totrackit.settings import Settings
@@ -209,13 +210,13 @@ def _library_levels(level: int) -> dict[str, int | None]:
 
 def resolve_format(settings: Settings) -> LogFormat:
     """JSON in production, console elsewhere, unless TOTRACKIT_LOG_FORMAT says otherwise."""
-    chosen = LogFormat(settings.log_format)
+    chosen = LogFormat(settings.observability.log_format)
     if chosen is not LogFormat.AUTO:
         return chosen
     return LogFormat.JSON if settings.env == "production" else LogFormat.CONSOLE
 
 
-def secrets_of(settings: BaseModel) -> list[str]:
+def secrets_of(settings: Settings) -> list[str]:
     """Every SecretStr value in the settings, nested ones included, plus the database password."""
     found: list[str] = []
 
@@ -223,8 +224,8 @@ def secrets_of(settings: BaseModel) -> list[str]:
         if isinstance(value, SecretStr):
             secret = value.get_secret_value()
             found.append(secret)
-            if secret.startswith("whsec_"):
-                found.append(secret.removeprefix("whsec_"))  # the key without its prefix
+            if secret.startswith(WEBHOOK_SECRET_PREFIX):
+                found.append(secret.removeprefix(WEBHOOK_SECRET_PREFIX))  # the bare key
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 walk(getattr(value, name))
@@ -233,8 +234,7 @@ def secrets_of(settings: BaseModel) -> list[str]:
                 walk(item)
 
     walk(settings)
-    database = getattr(settings, "database", None)
-    password = getattr(getattr(database, "url", None), "password", None)
+    password = settings.database.location.url.password  # also when given inside DATABASE_URL
     if password:
         found.append(str(password))
     return found
@@ -242,7 +242,7 @@ def secrets_of(settings: BaseModel) -> list[str]:
 
 def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> logging.Handler:
     """Route every logger of the process through one redacting handler in the chosen format."""
-    level = logging.getLevelNamesMapping()[settings.log_level]
+    level = logging.getLevelNamesMapping()[settings.observability.log_level]
     formatter = (
         JsonFormatter() if resolve_format(settings) is LogFormat.JSON else ConsoleFormatter()
     )

@@ -17,13 +17,13 @@ The packages come with the ``tracing`` extra: ``pip install 'totrackit[tracing]'
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from totrackit import __version__
 from totrackit.observability.context import TraceIds, set_trace_ids_source
+from totrackit.settings.extras import check_tracing_available
 from totrackit.web.paths import PROBES
 
 if TYPE_CHECKING:
@@ -34,30 +34,6 @@ if TYPE_CHECKING:
     from totrackit.settings import Settings
 
 SERVICE_NAME = "totrackit"
-INSTALL_HINT = "pip install 'totrackit[tracing]'"
-REQUIRED_MODULES = (
-    "opentelemetry.sdk",
-    "opentelemetry.exporter.otlp.proto.http",
-    "opentelemetry.instrumentation.sqlalchemy",
-    "opentelemetry.instrumentation.httpx",
-)
-
-
-def check_available() -> None:
-    """Raise ValueError naming the install command when the tracing packages are missing."""
-    missing = [name for name in REQUIRED_MODULES if not _importable(name)]
-    if missing:
-        raise ValueError(
-            f"tracing needs the OpenTelemetry packages ({', '.join(missing)} not installed): "
-            f"{INSTALL_HINT}"
-        )
-
-
-def _importable(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class Tracing:
@@ -119,9 +95,9 @@ class Tracing:
 
 def setup_tracing(settings: Settings) -> Tracing:
     """The tracer provider with its OTLP exporter, or a no-op when tracing is off."""
-    if not settings.tracing_enabled:
+    if not settings.observability.tracing_enabled:
         return Tracing()
-    check_available()
+    check_tracing_available()
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider

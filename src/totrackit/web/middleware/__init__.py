@@ -56,25 +56,27 @@ def middleware_stack(
     stack = [
         Middleware(
             AccessLogMiddleware,
-            enabled=settings.access_log,
-            metrics=HttpMetrics() if settings.metrics_enabled else None,
+            enabled=settings.observability.access_log,
+            metrics=HttpMetrics() if settings.observability.metrics_enabled else None,
             quiet=quiet,
         )
     ]
-    if settings.trusted_proxy_list:
+    if settings.protection.trusted_proxies:
         # Imported only when needed: loading uvicorn costs ~60 ms of start-up otherwise.
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         stack.append(
-            Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxy_list))
+            Middleware(
+                ProxyHeadersMiddleware, trusted_hosts=list(settings.protection.trusted_proxies)
+            )
         )
-    if settings.security_headers:
+    if settings.protection.security_headers:
         stack.append(Middleware(SecurityHeadersMiddleware))
-    if settings.cors_origin_list:
+    if settings.protection.cors_origins:
         stack.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origin_list,
+                allow_origins=settings.protection.cors_origins,
                 allow_methods=CORS_METHODS,
                 allow_headers=CORS_ALLOW_HEADERS,
                 expose_headers=CORS_EXPOSE_HEADERS,
@@ -82,13 +84,15 @@ def middleware_stack(
         )
     if limiter is not None:
         stack.append(
-            Middleware(RateLimitMiddleware, limiter=limiter, api_key=settings.api_key_value)
+            Middleware(
+                RateLimitMiddleware, limiter=limiter, api_key=settings.protection.api_key_value
+            )
         )
-    if settings.max_body_bytes:
-        stack.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    if settings.protection.max_body_bytes:
+        stack.append(Middleware(BodyLimitMiddleware, max_bytes=settings.protection.max_body_bytes))
     stack.append(Middleware(ReadinessGate, lifecycle=lifecycle))
-    if settings.api_key_value:
-        stack.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key_value))
+    if settings.protection.api_key_value:
+        stack.append(Middleware(ApiKeyMiddleware, api_key=settings.protection.api_key_value))
     # Level 6 (zlib's default) instead of Starlette's 9: a third of the CPU for 6% more bytes on
     # a metrics scrape or a page of runs.
     stack.append(Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6))

@@ -72,11 +72,11 @@ class RateLimitMiddleware:
 
 def build_limiter(settings: Settings) -> RateLimiter | None:
     """The limiter for ``TOTRACKIT_RATE_LIMIT``, shared through Redis when a URL is set."""
-    rate = settings.rate_limit_rule
+    rate = settings.protection.rate_limit
     if rate is None:
         return None
-    url = settings.redis_url.get_secret_value() if settings.redis_url else ""
+    url = settings.protection.redis_url.get_secret_value() if settings.protection.redis_url else ""
     if not url:
         return RateLimiter(rate)
-    store = RedisStore(rate, url, timeout=settings.redis_timeout_ms / 1000)
+    store = RedisStore(rate, url, timeout=settings.protection.redis_timeout_ms / 1000)
     return RateLimiter(rate, redis=store, redis_label=describe(url))

@@ -1,6 +1,6 @@
 """The configuration reference in ``docs/configuration.md``, generated from the settings.
 
-``python -m totrackit.settings_reference`` prints the table; a test fails when the docs differ.
+``python -m totrackit.settings.reference`` prints it; a test fails when the docs differ.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from totrackit.settings import Settings, format_duration
+from totrackit.settings import GROUPS, Settings
+from totrackit.settings.sources import variable
+from totrackit.settings.types import format_duration
 
 BEGIN = "<!-- settings-reference:start -->"
 END = "<!-- settings-reference:end -->"
@@ -20,7 +22,7 @@ END = "<!-- settings-reference:end -->"
 
 def _default(field: FieldInfo) -> str:
     value: Any = field.get_default(call_default_factory=True)
-    if value is None:
+    if value is None or value == ():
         return "unset"
     if hasattr(value, "get_secret_value"):
         return "unset" if not value.get_secret_value() else "(hidden)"
@@ -31,13 +33,20 @@ def _default(field: FieldInfo) -> str:
     return f"`{value}`"
 
 
+def _row(name: str, field: FieldInfo) -> str:
+    description = (field.description or "").replace("|", "\\|")
+    return f"| `{variable(name)}` | {_default(field)} | {description} |"
+
+
 def render_reference() -> str:
-    """The Markdown table of every setting: variable, default and meaning."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        description = (field.description or "").replace("|", "\\|")
-        rows.append(f"| `TOTRACKIT_{name.upper()}` | {_default(field)} | {description} |")
-    return "\n".join(rows)
+    """One Markdown table per settings group: variable, default and meaning."""
+    header = ["| variable | default | meaning |", "|---|---|---|"]
+    blocks = ["\n".join([*header, _row("env", Settings.model_fields["env"])])]
+    for group, model in GROUPS.items():
+        rows = [_row(field.alias or name, field) for name, field in model.model_fields.items()]
+        title = (model.__doc__ or group).strip().splitlines()[0]
+        blocks.append("\n".join([f"### {group}: {title}", "", *header, *rows]))
+    return "\n\n".join(blocks)
 
 
 def rewrite(path: Path) -> None:
@@ -49,7 +58,7 @@ def rewrite(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    # python -m totrackit.settings_reference [--write docs/configuration.md]
+    # python -m totrackit.settings.reference [--write docs/configuration.md]
     if len(sys.argv) == 3 and sys.argv[1] == "--write":
         rewrite(Path(sys.argv[2]))
     else:
