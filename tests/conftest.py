@@ -2,7 +2,9 @@
 
 PostgreSQL comes from ``TOTRACKIT_TEST_DATABASE_URL`` when set; otherwise the suite starts a
 throwaway server from the ``pgserver`` wheel, so nothing has to be installed by hand.
-Each test starts from empty tables (they are cleared after every test).
+Each test starts from empty tables (they are cleared after every test). Every response a test
+gets from the service is checked against /openapi.json (tests/support/contract.py); a test
+whose responses break it fails with the list.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.support import FakeClock
+from tests.support import FakeClock, contract
 from totrackit.app import create_app
 from totrackit.db import migrate
 from totrackit.db.connect import make_db
@@ -26,6 +28,31 @@ from totrackit.db.tables import metadata
 from totrackit.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
+CONTRACT = pytest.StashKey[contract.ContractChecker]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def contract_checker(pytestconfig: pytest.Config) -> Iterator[contract.ContractChecker]:
+    """Watches every response from the service for the whole session."""
+    checker = contract.ContractChecker(contract.service_document())
+    pytestconfig.stash[CONTRACT] = checker
+    with contract.tap(checker):
+        yield checker
+
+
+@pytest.fixture(autouse=True)
+def _responses_follow_the_contract(contract_checker: contract.ContractChecker) -> Iterator[None]:
+    seen = len(contract_checker.violations)
+    yield
+    found = contract_checker.violations[seen:]
+    if found:
+        pytest.fail(contract_checker.report(found), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    checker = config.stash.get(CONTRACT, None)
+    if checker is not None:
+        terminalreporter.write_line(checker.summary())
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import contract
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -75,8 +77,9 @@ def running_server(
         )
     server = RunningServer(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
     try:
-        _wait_until_live(server)
-        yield server
+        with contract.register_server(server.url, command):
+            _wait_until_live(server)
+            yield server
     finally:
         process.terminate()
         try:

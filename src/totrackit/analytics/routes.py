@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from totrackit.analytics.schemas import NameRollupPage, SummaryResponse, TagImpactResponse
 from totrackit.web.deps import State, Transaction
-from totrackit.web.openapi import error_responses
+from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 @router.get(
     "/tags",
     response_model=TagImpactResponse,
-    responses=error_responses(400),
+    responses=api_error_responses(400),
     summary="Per-tag impact and latency percentiles",
 )
 async def tag_impact(
@@ -33,7 +33,7 @@ async def tag_impact(
 @router.get(
     "/summary",
     response_model=SummaryResponse,
-    responses=error_responses(),
+    responses=api_error_responses(),
     summary="Workspace headline counts",
 )
 async def summary(state: State, conn: Transaction) -> FastJSONResponse:
@@ -43,7 +43,7 @@ async def summary(state: State, conn: Transaction) -> FastJSONResponse:
 @router.get(
     "/names",
     response_model=NameRollupPage,
-    responses=error_responses(400),
+    responses=api_error_responses(400),
     summary="Per-name rollups",
 )
 async def names(

@@ -15,7 +15,10 @@ from totrackit.web.responses import FastJSONResponse
 router = APIRouter(prefix="/health", tags=["health"])
 
 NOT_READY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "Down, starting, draining or the database does not answer."}
+    503: {
+        "description": "Down, starting, draining or the database does not answer.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
 }
 
 

@@ -19,7 +19,7 @@ from totrackit.processes.schemas import (
     ProcessResponse,
 )
 from totrackit.web.deps import State, Transaction, require_json
-from totrackit.web.openapi import error_responses
+from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
 
 router = APIRouter(prefix="/processes", tags=["processes"])
@@ -35,7 +35,7 @@ ProcessId = Annotated[str, Path(min_length=1, max_length=50, description="Proces
     status_code=201,
     response_model=ProcessResponse,
     dependencies=[Depends(require_json)],
-    responses=error_responses(400, 401, 409, 415),
+    responses=api_error_responses(400, 401, 409, 413, 415),
     summary="Start a process run",
 )
 async def create_process(
@@ -48,7 +48,7 @@ async def create_process(
 @router.get(
     "/{name}/{process_id}",
     response_model=ProcessResponse,
-    responses=error_responses(400, 401, 404),
+    responses=api_error_responses(400, 401, 404),
     summary="Get a process run",
 )
 async def get_process(
@@ -62,7 +62,7 @@ async def get_process(
     "/{name}/{process_id}/complete",
     response_model=ProcessResponse,
     dependencies=[Depends(require_json)],
-    responses=error_responses(400, 401, 404, 409, 415),
+    responses=api_error_responses(400, 401, 404, 409, 413, 415),
     summary="Complete or fail a process run",
 )
 async def complete_process(
@@ -81,7 +81,7 @@ async def complete_process(
     "/{name}/{process_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(400, 401, 404),
+    responses=api_error_responses(400, 401, 404),
     summary="Delete a process run",
 )
 async def delete_process(
@@ -94,7 +94,7 @@ async def delete_process(
 @router.get(
     "",
     response_model=ProcessPage,
-    responses=error_responses(400, 401),
+    responses=api_error_responses(400, 401),
     summary="List process runs",
 )
 @router.get("/", include_in_schema=False)

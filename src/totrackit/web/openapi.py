@@ -20,11 +20,18 @@ _DESCRIPTIONS = {
     401: "Missing or invalid X-API-KEY header.",
     404: "No such process run.",
     409: "Conflict: PROCESS_ALREADY_EXISTS or PROCESS_ALREADY_COMPLETED.",
-    413: "Request body too large.",
+    413: "Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES).",
     415: "The request body is not JSON.",
-    429: "Rate limit exceeded.",
+    429: "Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT).",
     500: "Unexpected server error.",
+    503: (
+        "Not available, with Retry-After: STARTING while the database is not ready yet, "
+        "DATABASE_UNAVAILABLE or QUERY_TIMEOUT."
+    ),
 }
+# Answered by middleware before any handler runs (web/protection.py, web/readiness.py) or by
+# the database failure handler (web/errors.py), on every API operation.
+API_ERRORS = (429, 503)
 
 
 class FieldErrorBody(BaseModel):
@@ -43,9 +50,17 @@ class ErrorResponse(BaseModel):
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entry declaring these error codes (plus 500) with the error body."""
-    return {
-        code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in (*codes, 500)
-    }
+    return {code: error_response(_DESCRIPTIONS[code]) for code in (*codes, 500)}
+
+
+def api_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``error_responses`` for an API operation: also 429 and 503 (``API_ERRORS``)."""
+    return error_responses(*codes, *API_ERRORS)
+
+
+def error_response(description: str) -> dict[str, Any]:
+    """One ``responses=`` value: the error body, with what the status means here."""
+    return {"model": ErrorResponse, "description": description}
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
