@@ -128,7 +128,7 @@ def _scrape_case(directory: Path, *, dead: int, names: int) -> str:
     )
 
 
-# --- ratelimit: web/ratelimit.py's GCRA vs the limits library, in memory ------------------------
+# --- ratelimit: ratelimit/stores.py GCRA vs the limits library, in memory ------------------------
 
 
 def ratelimit(args: argparse.Namespace) -> None:
@@ -140,7 +140,8 @@ def ratelimit(args: argparse.Namespace) -> None:
         SlidingWindowCounterRateLimiter,
     )
 
-    from totrackit.web.ratelimit import MemoryStore, Rate, parse_rate
+    from totrackit.ratelimit.rule import Rate, parse_rate
+    from totrackit.ratelimit.stores import MemoryStore
 
     keys = [f"addr:10.0.{n // 250}.{n % 250}" for n in range(args.keys)]
     rule = "1000000/minute"  # never refuses: the cost of the common, allowed case
