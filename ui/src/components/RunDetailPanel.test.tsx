@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
 import type { Call } from '../test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, renderApp, sampleRun } from '../test/render';
+import { emptyPage, emptySummary, emptyTags, sampleRun } from '../test/fixtures';
+import { renderApp } from '../test/render';
 
 const base = {
   '/health': { body: { status: 'UP' } },
