@@ -28,7 +28,7 @@ export function RunDetails({ run, now }: { run: ProcessRun; now: number }) {
         <dt>Status</dt>
         <dd className="row">
           <StatusBadge status={run.status} />
-          <DeadlineBadge status={run.deadline_status} />
+          <DeadlineBadge run={run} />
         </dd>
         <dt>Started</dt>
         <dd>

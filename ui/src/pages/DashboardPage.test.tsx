@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, sampleRun } from '../test/fixtures';
+import { emptyPage, emptySummary, emptyTags, runFixture, sampleRun } from '../test/fixtures';
 import { renderApp } from '../test/render';
 
 function routes(overrides: Record<string, unknown> = {}) {
@@ -53,6 +53,21 @@ describe('dashboard', () => {
     renderApp();
     const row = await screen.findByTestId('run-row');
     expect(within(row).getByTestId('deadline-status')).toHaveTextContent('no deadline');
+  });
+
+  it('shows the deadline and deadline status of a FAILED run, which the server sends as null', async () => {
+    const failed = (id: string, completed_at: number) =>
+      runFixture({ id, status: 'FAILED', deadline_status: null, deadline: 1752903600, completed_at });
+    const page = { ...emptyPage, data: [failed('early', 1752901000), failed('late', 1752905000)], total: 2 };
+    mockFetch(routes({ '/processes/': { body: page } }));
+    renderApp();
+    const rows = await screen.findAllByTestId('run-row');
+    const [early, late] = rows.map((row) => within(row).getByTestId('deadline-status'));
+    expect(early).toHaveTextContent('On time');
+    expect(early).toHaveAttribute('data-status', 'COMPLETED_ON_TIME');
+    expect(late).toHaveTextContent('Late');
+    expect(late).toHaveAttribute('data-status', 'COMPLETED_LATE');
+    expect(within(rows[0]!).getByTestId('run-deadline')).not.toHaveTextContent('—');
   });
 
   it('explains an unreachable server', async () => {
