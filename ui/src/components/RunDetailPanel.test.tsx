@@ -29,6 +29,7 @@ describe('run detail panel', () => {
     expect(within(panel).getByTestId('detail-tags')).toHaveTextContent('country=DE');
     expect(within(panel).getByTestId('detail-context')).toHaveTextContent('"customerId": "C1234"');
     expect(within(panel).getByTestId('detail-duration')).toHaveTextContent('42s');
+    expect(within(panel).getByTestId('detail-started')).toHaveTextContent(/19 Jul.*, 04:40 UTC/);
   });
 
   it('shows the deadline status of a FAILED run with a deadline', async () => {
