@@ -109,6 +109,20 @@ describe('dashboard', () => {
     });
   });
 
+  it('never sends a tag filter piece with an empty key or value', async () => {
+    const { calls } = mockFetch(routes());
+    renderApp('?tags=channel:');
+    await screen.findByTestId('run-row');
+    expect(calls.filter((c) => c.url.startsWith('/processes/')).map((c) => c.url)).toEqual(['/processes/?limit=50&offset=0']);
+
+    await userEvent.clear(screen.getByTestId('filter-tags'));
+    await userEvent.type(screen.getByTestId('filter-tags'), 'country:DE,channel:,:web');
+    await userEvent.click(screen.getByTestId('filter-apply'));
+    await waitFor(() => expect(window.location.search).toBe('?tags=country:DE'));
+    const last = calls.filter((c) => c.url.startsWith('/processes/?')).at(-1)!;
+    expect(new URLSearchParams(last.url.split('?')[1]).get('tags')).toBe('country:DE');
+  });
+
   it('opens the run detail when a row is clicked, and closes it with the back button', async () => {
     mockFetch(routes({ '/processes/account-activation/run-001': { body: sampleRun } }));
     renderApp();
