@@ -31,6 +31,11 @@ $(UI_STATIC)/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
 .PHONY: ui
 ui: $(UI_STATIC)/index.html ## Build the web UI into the package (needs Node.js 20.19+)
 
+.PHONY: api-types
+api-types: install ui/node_modules/.package-lock.json ## Regenerate ui/openapi.json and the UI's API types (ui/src/api/schema.d.ts) from the app
+	$(RUN) totrackit openapi --output ui/openapi.json
+	cd ui && npm run --silent api-types
+
 .PHONY: run
 run: install ui ## Run the service and UI on embedded SQLite at http://localhost:8080
 	$(RUN) totrackit serve
@@ -39,7 +44,7 @@ run: install ui ## Run the service and UI on embedded SQLite at http://localhost
 test: test-python test-ui ## Run the whole test suite: Python on SQLite and PostgreSQL, UI unit and end-to-end
 
 .PHONY: test-python
-test-python: install ## Run the Python tests (SQLite, a real PostgreSQL and Redis, headless Chromium)
+test-python: install ui/node_modules/.package-lock.json ## Run the Python tests (SQLite, a real PostgreSQL and Redis, headless Chromium; openapi-typescript)
 	scripts/ensure-chromium.sh
 	$(RUN) pytest
 

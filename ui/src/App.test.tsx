@@ -2,7 +2,8 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from './test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, renderApp } from './test/render';
+import { emptyPage, emptySummary, emptyTags } from './test/fixtures';
+import { renderApp } from './test/render';
 
 describe('API key', () => {
   it('prompts for the key on 401 and retries with X-API-KEY', async () => {

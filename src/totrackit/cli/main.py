@@ -7,6 +7,7 @@ import click
 from totrackit import __version__
 from totrackit.cli.config import config
 from totrackit.cli.migrate import migrate
+from totrackit.cli.openapi import openapi
 from totrackit.cli.server import api, serve
 from totrackit.cli.webhooks import webhooks
 from totrackit.cli.worker import worker
@@ -29,3 +30,4 @@ cli.add_command(migrate)
 cli.add_command(worker)
 cli.add_command(webhooks)
 cli.add_command(config)
+cli.add_command(openapi)

@@ -5,22 +5,26 @@
 import { getApiKey, UNAUTHORIZED_EVENT } from './apiKey';
 import { ApiError, errorFromResponse } from './errors';
 import {
-  normalizeNameRollup,
-  normalizePage,
+  normalizeNamePage,
+  normalizeProcessPage,
   normalizeRun,
   normalizeSummary,
   normalizeTagAnalytics,
   asObject,
 } from './normalize';
 import type {
+  CompleteRequest,
   Health,
   ListQuery,
-  NameRollup,
+  NameRollupPage,
+  NamesQuery,
   NewRunRequest,
-  Page,
+  ProcessPage,
   ProcessRun,
+  RunStatus,
   Summary,
   TagAnalytics,
+  TagAnalyticsQuery,
 } from './types';
 
 type QueryValue = string | number | undefined | null;
@@ -93,9 +97,9 @@ export async function request(path: string, opts: RequestOptions = {}): Promise<
 }
 
 export const api = {
-  listRuns(query: ListQuery, signal?: AbortSignal): Promise<Page<ProcessRun>> {
+  listRuns(query: ListQuery, signal?: AbortSignal): Promise<ProcessPage> {
     const path = `/processes/${buildQuery({ ...query })}`;
-    return request(path, { signal }).then((b) => normalizePage(b, normalizeRun));
+    return request(path, { signal }).then(normalizeProcessPage);
   },
   getRun(name: string, id: string, signal?: AbortSignal): Promise<ProcessRun> {
     return request(runPath(name, id), { signal }).then(normalizeRun);
@@ -103,8 +107,9 @@ export const api = {
   createRun(name: string, body: NewRunRequest): Promise<ProcessRun> {
     return request(`/processes/${encodeURIComponent(name)}`, { method: 'POST', body }).then(normalizeRun);
   },
-  finishRun(name: string, id: string, status: 'COMPLETED' | 'FAILED'): Promise<ProcessRun> {
-    return request(`${runPath(name, id)}/complete`, { method: 'PUT', body: { status } }).then(normalizeRun);
+  finishRun(name: string, id: string, status: Exclude<RunStatus, 'ACTIVE'>): Promise<ProcessRun> {
+    const body: CompleteRequest = { status };
+    return request(`${runPath(name, id)}/complete`, { method: 'PUT', body }).then(normalizeRun);
   },
   deleteRun(name: string, id: string): Promise<void> {
     return request(runPath(name, id), { method: 'DELETE' }).then(() => undefined);
@@ -112,13 +117,11 @@ export const api = {
   summary(signal?: AbortSignal): Promise<Summary> {
     return request('/analytics/summary', { signal }).then(normalizeSummary);
   },
-  tagAnalytics(params: { name?: string; window_hours?: number }, signal?: AbortSignal): Promise<TagAnalytics> {
+  tagAnalytics(params: TagAnalyticsQuery, signal?: AbortSignal): Promise<TagAnalytics> {
     return request(`/analytics/tags${buildQuery(params)}`, { signal }).then(normalizeTagAnalytics);
   },
-  names(params: { limit?: number; offset?: number }, signal?: AbortSignal): Promise<Page<NameRollup>> {
-    return request(`/analytics/names${buildQuery(params)}`, { signal }).then((b) =>
-      normalizePage(b, normalizeNameRollup),
-    );
+  names(params: NamesQuery, signal?: AbortSignal): Promise<NameRollupPage> {
+    return request(`/analytics/names${buildQuery(params)}`, { signal }).then(normalizeNamePage);
   },
   async health(signal?: AbortSignal): Promise<Health> {
     try {

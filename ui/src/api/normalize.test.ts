@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   normalizeNameRollup,
-  normalizePage,
+  normalizeNamePage,
+  normalizeProcessPage,
   normalizeRun,
   normalizeSummary,
   normalizeTagAnalytics,
@@ -44,9 +45,9 @@ describe('normalizeRun', () => {
   });
 });
 
-describe('normalizePage', () => {
+describe('page normalisation', () => {
   it('treats a missing data list as empty', () => {
-    expect(normalizePage({ total: 0, limit: 20, offset: 0, has_more: false }, normalizeRun)).toEqual({
+    expect(normalizeProcessPage({ total: 0, limit: 20, offset: 0, has_more: false })).toEqual({
       data: [],
       total: 0,
       limit: 20,
@@ -57,13 +58,19 @@ describe('normalizePage', () => {
   });
 
   it('keeps a capped total flagged as a lower bound', () => {
-    expect(normalizePage({ data: [], total: 10000, total_exact: false }, normalizeRun).total_exact).toBe(false);
+    expect(normalizeProcessPage({ data: [], total: 10000, total_exact: false }).total_exact).toBe(false);
   });
 
   it('derives has_more when absent', () => {
-    const page = normalizePage({ data: [{}, {}], total: 5, offset: 0 }, normalizeRun);
+    const page = normalizeProcessPage({ data: [{}, {}], total: 5, offset: 0 });
     expect(page.has_more).toBe(true);
     expect(page.limit).toBe(2);
+  });
+
+  it('normalises name rollup pages, which carry no total_exact', () => {
+    const page = normalizeNamePage({ data: [{ name: 'billing' }], total: 1, limit: 50, offset: 0, has_more: false });
+    expect(page.data[0]).toMatchObject({ name: 'billing', total: 0 });
+    expect(page).not.toHaveProperty('total_exact');
   });
 });
 
@@ -91,11 +98,11 @@ describe('analytics normalisation', () => {
   it('zeroes a summary with missing counters', () => {
     const s = normalizeSummary({});
     expect(s.total).toBe(0);
-    expect(s.generated_at).toBeNull();
+    expect(s.generated_at).toBe(0);
     expect(s.failed_24h).toBe(0);
   });
 
   it('fills name rollups', () => {
-    expect(normalizeNameRollup({ name: 'billing', total: 3 })).toMatchObject({ name: 'billing', total: 3, overdue: 0, last_started_at: null });
+    expect(normalizeNameRollup({ name: 'billing', total: 3 })).toMatchObject({ name: 'billing', total: 3, overdue: 0, last_started_at: 0 });
   });
 });

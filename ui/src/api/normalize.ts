@@ -1,12 +1,15 @@
 /**
- * Turns loosely shaped API payloads into the strict types the UI renders. Older servers omit empty
- * arrays, empty objects and null scalars, so every field gets a safe default here.
+ * Turns loosely shaped API payloads into the schema's types (see types.ts). Older servers omit
+ * empty arrays, empty objects and null scalars, so every field gets a safe default here; fields the
+ * schema declares non-null and that every server sends (started_at, duration, generated_at) fall
+ * back to 0 only for a malformed body.
  */
 import type {
   DeadlineStatus,
   DurationStats,
   NameRollup,
-  Page,
+  NameRollupPage,
+  ProcessPage,
   ProcessRun,
   RunStatus,
   Summary,
@@ -58,29 +61,30 @@ export function normalizeRun(value: unknown): ProcessRun {
     name: str(o.name),
     status,
     deadline_status: ds,
-    started_at: numOrNull(o.started_at),
+    started_at: num(o.started_at),
     completed_at: numOrNull(o.completed_at),
     deadline: numOrNull(o.deadline),
     tags: normalizeTags(o.tags),
     context: asObject(o.context),
-    duration: numOrNull(o.duration),
+    duration: num(o.duration),
   };
 }
 
-export function normalizePage<T>(value: unknown, item: (v: unknown) => T): Page<T> {
-  const o = asObject(value);
+function pageOf<T>(o: Json, item: (v: unknown) => T) {
   const data = list(o.data).map(item);
   const offset = num(o.offset);
   const total = num(o.total, data.length);
   const hasMore = typeof o.has_more === 'boolean' ? o.has_more : offset + data.length < total;
-  return {
-    data,
-    total,
-    limit: num(o.limit, data.length),
-    offset,
-    has_more: hasMore,
-    total_exact: o.total_exact !== false,
-  };
+  return { data, total, limit: num(o.limit, data.length), offset, has_more: hasMore };
+}
+
+export function normalizeProcessPage(value: unknown): ProcessPage {
+  const o = asObject(value);
+  return { ...pageOf(o, normalizeRun), total_exact: o.total_exact !== false };
+}
+
+export function normalizeNamePage(value: unknown): NameRollupPage {
+  return pageOf(asObject(value), normalizeNameRollup);
 }
 
 export function normalizeDuration(value: unknown): DurationStats | null {
@@ -121,7 +125,7 @@ export function normalizeTagAnalytics(value: unknown): TagAnalytics {
   const o = asObject(value);
   return {
     window_hours: num(o.window_hours, 24),
-    generated_at: numOrNull(o.generated_at),
+    generated_at: num(o.generated_at),
     total_processes: num(o.total_processes),
     problem_processes: num(o.problem_processes),
     duration: normalizeDuration(o.duration),
@@ -132,7 +136,7 @@ export function normalizeTagAnalytics(value: unknown): TagAnalytics {
 export function normalizeSummary(value: unknown): Summary {
   const o = asObject(value);
   return {
-    generated_at: numOrNull(o.generated_at),
+    generated_at: num(o.generated_at),
     total: num(o.total),
     active: num(o.active),
     completed: num(o.completed),
@@ -158,6 +162,6 @@ export function normalizeNameRollup(value: unknown): NameRollup {
     completed: num(o.completed),
     completed_on_time: num(o.completed_on_time),
     completed_late: num(o.completed_late),
-    last_started_at: numOrNull(o.last_started_at),
+    last_started_at: num(o.last_started_at),
   };
 }

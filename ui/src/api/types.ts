@@ -1,129 +1,66 @@
-/** Wire types of the ToTrackIt HTTP API. All timestamps are integer epoch seconds. */
+/**
+ * Wire types of the ToTrackIt HTTP API, taken from the schema that openapi-typescript generates
+ * from the server's OpenAPI document (`schema.d.ts`, see README "API types"). All timestamps are
+ * integer epoch seconds. Nothing here restates a field: a change on the server shows up as a type
+ * error in the UI once the schema is regenerated.
+ */
+import type { components, paths } from './schema';
 
-export type RunStatus = 'ACTIVE' | 'COMPLETED' | 'FAILED';
-export type DeadlineStatus = 'ON_TRACK' | 'MISSED' | 'COMPLETED_ON_TIME' | 'COMPLETED_LATE';
+type Schemas = components['schemas'];
 
-export const RUN_STATUSES: readonly RunStatus[] = ['ACTIVE', 'COMPLETED', 'FAILED'];
-export const DEADLINE_STATUSES: readonly DeadlineStatus[] = [
-  'ON_TRACK',
-  'MISSED',
-  'COMPLETED_ON_TIME',
-  'COMPLETED_LATE',
-];
-export const SORT_FIELDS = ['started_at', 'completed_at', 'deadline', 'name', 'status', 'duration'] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
+export type RunStatus = Schemas['Status'];
+export type DeadlineStatus = Schemas['DeadlineStatus'];
+export type Tag = Schemas['Tag'];
+export type DurationStats = Schemas['DurationStats'];
+export type TagImpactEntry = Schemas['TagImpactEntry'];
+export type TagAnalytics = Schemas['TagImpactResponse'];
+export type Summary = Schemas['SummaryResponse'];
+export type NameRollup = Schemas['NameRollup'];
+export type NewRunRequest = Schemas['NewProcessRequest'];
+export type CompleteRequest = Schemas['CompleteRequest'];
+export type ErrorDetail = Schemas['FieldErrorBody'];
 
-export interface Tag {
-  key: string;
-  value: string;
-}
+/** A process run after normalisation: every field present, arrays and objects never missing. */
+export type ProcessRun = Schemas['ProcessResponse'];
 
-/** A process run after normalisation: optional fields are null, arrays and objects always present. */
-export interface ProcessRun {
-  id: string;
-  name: string;
-  status: RunStatus;
-  deadline_status: DeadlineStatus | null;
-  started_at: number | null;
-  completed_at: number | null;
-  deadline: number | null;
-  tags: Tag[];
-  context: Record<string, unknown>;
-  duration: number | null;
-}
+/** A page of runs; `total_exact` false means the server capped the count at a lower bound. */
+export type ProcessPage = Schemas['ProcessPage'];
+export type NameRollupPage = Schemas['NameRollupPage'];
 
-export interface Page<T> {
-  data: T[];
-  total: number;
-  limit: number;
-  offset: number;
-  has_more: boolean;
-  /** False when the server capped the count: `total` is then a lower bound. */
-  total_exact: boolean;
-}
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
+  ? NonNullable<Q>
+  : never;
 
-export interface DurationStats {
-  count: number;
-  avg_seconds: number;
-  p50_seconds: number;
-  p90_seconds: number;
-  p99_seconds: number;
-}
+/** The query parameters of `GET /processes/`, `/analytics/tags` and `/analytics/names`. */
+export type ListQuery = QueryOf<'/processes'>;
+export type TagAnalyticsQuery = QueryOf<'/analytics/tags'>;
+export type NamesQuery = QueryOf<'/analytics/names'>;
 
-export interface TagImpactEntry {
-  key: string;
-  value: string;
-  overdue: number;
-  on_track: number;
-  completed_late: number;
-  completed_on_time: number;
-  failed: number;
-  total: number;
-  problems: number;
-  duration: DurationStats | null;
-}
-
-export interface TagAnalytics {
-  window_hours: number;
-  generated_at: number | null;
-  total_processes: number;
-  problem_processes: number;
-  duration: DurationStats | null;
-  tags: TagImpactEntry[];
-}
-
-export interface Summary {
-  generated_at: number | null;
-  total: number;
-  active: number;
-  completed: number;
-  failed: number;
-  overdue: number;
-  on_track: number;
-  completed_on_time: number;
-  completed_late: number;
-  completed_24h: number;
-  completed_on_time_24h: number;
-  failed_24h: number;
-}
-
-export interface NameRollup {
-  name: string;
-  total: number;
-  active: number;
-  failed: number;
-  overdue: number;
-  completed: number;
-  completed_on_time: number;
-  completed_late: number;
-  last_started_at: number | null;
-}
-
+/** The part of `GET /health` the header shows; the document declares no schema for its body. */
 export interface Health {
   status: string;
   version: string | null;
 }
 
-export interface ListQuery {
-  name?: string;
-  id?: string;
-  status?: string;
-  deadlineStatus?: string;
-  tags?: string;
-  sort_by?: string;
-  limit?: number;
-  offset?: number;
-}
+// Records keyed by the enums, so a value added on the server fails to compile until it is listed.
+const RUN_STATUS_KEYS: Record<RunStatus, true> = { ACTIVE: true, COMPLETED: true, FAILED: true };
+const DEADLINE_STATUS_KEYS: Record<DeadlineStatus, true> = {
+  ON_TRACK: true,
+  MISSED: true,
+  COMPLETED_ON_TIME: true,
+  COMPLETED_LATE: true,
+};
 
-export interface NewRunRequest {
-  id: string;
-  deadline?: number;
-  tags: Tag[];
-  context: Record<string, unknown>;
-}
+export const RUN_STATUSES = Object.keys(RUN_STATUS_KEYS) as readonly RunStatus[];
+export const DEADLINE_STATUSES = Object.keys(DEADLINE_STATUS_KEYS) as readonly DeadlineStatus[];
 
-export interface ErrorDetail {
-  field: string;
-  message: string;
-  rejected_value?: unknown;
-}
+/** The `sort_by` fields the server accepts, each a field of the run. */
+export const SORT_FIELDS = [
+  'started_at',
+  'completed_at',
+  'deadline',
+  'name',
+  'status',
+  'duration',
+] as const satisfies readonly (keyof ProcessRun)[];
+export type SortField = (typeof SORT_FIELDS)[number];

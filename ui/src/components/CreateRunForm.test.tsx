@@ -2,7 +2,8 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, renderApp, sampleRun } from '../test/render';
+import { emptyPage, emptySummary, emptyTags, sampleRun } from '../test/fixtures';
+import { renderApp } from '../test/render';
 
 const base = {
   '/health': { body: { status: 'UP' } },

@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
 import type { Call } from '../test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, renderApp, sampleRun } from '../test/render';
+import { emptyPage, emptySummary, emptyTags, runFixture, sampleRun } from '../test/fixtures';
+import { renderApp } from '../test/render';
 
 const base = {
   '/health': { body: { status: 'UP' } },
@@ -28,6 +29,18 @@ describe('run detail panel', () => {
     expect(within(panel).getByTestId('detail-tags')).toHaveTextContent('country=DE');
     expect(within(panel).getByTestId('detail-context')).toHaveTextContent('"customerId": "C1234"');
     expect(within(panel).getByTestId('detail-duration')).toHaveTextContent('42s');
+    expect(within(panel).getByTestId('detail-started')).toHaveTextContent(/19 Jul.*, 04:40 UTC/);
+  });
+
+  it('shows the deadline status of a FAILED run with a deadline', async () => {
+    const run = runFixture({ status: 'FAILED', deadline_status: null, deadline: 1752903600, completed_at: 1752905000 });
+    mockFetch({ ...base, '/processes/account-activation/run-001': { body: run } });
+    renderApp('?process=account-activation/run-001');
+    const panel = await screen.findByTestId('run-detail');
+    await within(panel).findByTestId('run-fields');
+    expect(within(panel).getByTestId('deadline-status')).toHaveTextContent('Late');
+    expect(within(panel).getByTestId('detail-deadline')).not.toHaveTextContent('—');
+    expect(within(panel).getByTestId('detail-deadline-note')).toHaveTextContent('finished 23m 20s after the deadline');
   });
 
   it('shows 404 as a readable error', async () => {

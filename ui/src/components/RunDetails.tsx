@@ -28,7 +28,7 @@ export function RunDetails({ run, now }: { run: ProcessRun; now: number }) {
         <dt>Status</dt>
         <dd className="row">
           <StatusBadge status={run.status} />
-          <DeadlineBadge status={run.deadline_status} />
+          <DeadlineBadge run={run} />
         </dd>
         <dt>Started</dt>
         <dd>
@@ -46,7 +46,7 @@ export function RunDetails({ run, now }: { run: ProcessRun; now: number }) {
         <dt>Duration</dt>
         <dd data-testid="detail-duration">
           {formatDuration(run.duration)}
-          {run.status === 'ACTIVE' && run.started_at !== null ? (
+          {run.status === 'ACTIVE' ? (
             <span className="faint"> · running since {formatRelative(run.started_at, now)}</span>
           ) : null}
         </dd>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { DEADLINE_STATUSES, RUN_STATUSES } from '../api/types';
 import { useNav } from '../hooks/useNav';
 import { DEADLINE_LABELS, STATUS_LABELS } from '../lib/status';
+import { cleanTagFilter } from '../lib/tags';
 
 interface Props {
   /** Hides the name filter (the per-name page fixes the name). */
@@ -24,7 +25,7 @@ export function RunFilters({ showName = true }: Props) {
       data-testid="run-filters"
       onSubmit={(e) => {
         e.preventDefault();
-        apply({ f_name: showName ? name.trim() : null, tags: tags.trim() });
+        apply({ f_name: showName ? name.trim() : null, tags: cleanTagFilter(tags) ?? null });
       }}
     >
       {showName ? (

@@ -8,7 +8,7 @@ import { formatNumber } from '../lib/format';
 import { offsetOf, parseProcessParam, processParam } from '../lib/nav';
 import { formatSort, parseSort } from '../lib/sort';
 import type { SortState } from '../lib/sort';
-import { addTagToFilter } from '../lib/tags';
+import { addTagToFilter, cleanTagFilter } from '../lib/tags';
 import { Async } from './Async';
 import { EmptyState } from './EmptyState';
 import { Pagination } from './Pagination';
@@ -33,7 +33,7 @@ export function RunList({ title, fixedName, limit = 50 }: Props) {
     name: fixedName ?? params.f_name,
     status: params.status,
     deadlineStatus: params.deadlineStatus,
-    tags: params.tags,
+    tags: cleanTagFilter(params.tags),
     sort_by: params.sort ? formatSort(sort) : undefined,
     limit,
     offset,

@@ -63,13 +63,13 @@ export function RunTable({ runs, now, sort, onSort, onOpen, onTag, showName = tr
                   <StatusBadge status={run.status} />
                 </td>
                 <td>
-                  <DeadlineBadge status={run.deadline_status} />
+                  <DeadlineBadge run={run} />
                 </td>
                 <td>
                   <TimeCell epoch={run.started_at} now={now} />
                 </td>
                 <td>
-                  <TimeCell epoch={run.deadline} now={now} warnIfPast={run.status === 'ACTIVE'} />
+                  <TimeCell epoch={run.deadline} now={now} warnIfPast={run.status === 'ACTIVE'} testId="run-deadline" />
                 </td>
                 <td>
                   <TimeCell epoch={run.completed_at} now={now} />

@@ -54,12 +54,16 @@ describe('formatRelative', () => {
 
 describe('dates (TZ=UTC in tests)', () => {
   const epoch = Date.UTC(2026, 6, 19, 14, 5, 9) / 1000;
-  it('omits the year inside the current year', () => {
-    expect(formatDateTime(epoch, epoch + 86400)).toBe('19 Jul, 14:05');
+  it('omits the year inside the current year and names the time zone', () => {
+    expect(formatDateTime(epoch, epoch + 86400)).toBe('19 Jul, 14:05 UTC');
   });
 
   it('adds the year for other years', () => {
-    expect(formatDateTime(epoch, Date.UTC(2027, 0, 2) / 1000)).toBe('19 Jul 2026, 14:05');
+    expect(formatDateTime(epoch, Date.UTC(2027, 0, 2) / 1000)).toBe('19 Jul 2026, 14:05 UTC');
+  });
+
+  it('writes midnight as 00, not 24', () => {
+    expect(formatDateTime(Date.UTC(2026, 6, 19) / 1000, epoch)).toBe('19 Jul, 00:00 UTC');
   });
 
   it('has a full form with seconds and zone for tooltips', () => {

@@ -42,45 +42,48 @@ export function formatRelative(epoch: number | null | undefined, nowSeconds: num
   return diff > 0 ? `in ${relativeSpan(diff)}` : `${relativeSpan(diff)} ago`;
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-
-const fullFormat = new Intl.DateTimeFormat('en-GB', {
+// The one formatter behind every time the UI writes, so each shows the same zone name: the
+// browser's zone as its short name ("UTC", "BST", "CEST") or, where it has none, its offset
+// ("GMT-4").
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   month: 'short',
   day: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
-  hour12: false,
+  hourCycle: 'h23',
   timeZoneName: 'short',
 });
 
-const yearFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric' });
+type TimeParts = Partial<Record<Intl.DateTimeFormatPartTypes, string>>;
+
+function timeParts(epoch: number): TimeParts {
+  const parts: TimeParts = {};
+  for (const part of timeFormat.formatToParts(new Date(epoch * 1000))) parts[part.type] = part.value;
+  return parts;
+}
+
+function writeTime(p: TimeParts, opts: { year: boolean; seconds: boolean }): string {
+  const date = opts.year ? `${p.day} ${p.month} ${p.year}` : `${p.day} ${p.month}`;
+  const time = opts.seconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
+  return `${date}, ${time} ${p.timeZoneName}`;
+}
 
 /**
- * "19 Jul, 14:00" in the browser's time zone; the year is added when it differs from the current
- * one ("19 Jul 2025, 14:00").
+ * "19 Jul, 14:00 CEST" in the browser's time zone; the year is added when it differs from the
+ * current one ("19 Jul 2025, 14:00 CEST").
  */
 export function formatDateTime(epoch: number | null | undefined, now: number = nowSeconds()): string {
   if (epoch === null || epoch === undefined || !Number.isFinite(epoch)) return '—';
-  const date = new Date(epoch * 1000);
-  const text = dateFormat.format(date);
-  const year = yearFormat.format(date);
-  if (year === yearFormat.format(new Date(now * 1000))) return text;
-  const comma = text.indexOf(',');
-  return comma < 0 ? `${text} ${year}` : `${text.slice(0, comma)} ${year}${text.slice(comma)}`;
+  const parts = timeParts(epoch);
+  return writeTime(parts, { year: parts.year !== timeParts(now).year, seconds: false });
 }
 
-/** With seconds and zone, for tooltips. */
+/** With year and seconds, for tooltips: "19 Jul 2025, 14:00:09 CEST". */
 export function formatDateTimeFull(epoch: number | null | undefined): string {
   if (epoch === null || epoch === undefined || !Number.isFinite(epoch)) return '';
-  return fullFormat.format(new Date(epoch * 1000));
+  return writeTime(timeParts(epoch), { year: true, seconds: true });
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');

@@ -1,4 +1,4 @@
-import type { DeadlineStatus, RunStatus } from '../api/types';
+import type { DeadlineStatus, ProcessRun, RunStatus } from '../api/types';
 
 export const STATUS_LABELS: Record<RunStatus, string> = {
   ACTIVE: 'Active',
@@ -35,3 +35,16 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   active: 'Active',
   neutral: 'Other',
 };
+
+/**
+ * The deadline status to show for a run. The server computes it for ACTIVE and COMPLETED runs and
+ * sends null for FAILED ones even when they have a deadline (contract 2.1), so a FAILED run is
+ * judged here the way the server judges a COMPLETED one: finished at or before the deadline is on
+ * time. (The wire has whole seconds; the server compares finer timestamps, so a finish within the
+ * deadline's second counts as on time here.) Null only when the run has no deadline.
+ */
+export function shownDeadlineStatus(run: ProcessRun): DeadlineStatus | null {
+  if (run.deadline_status !== null || run.deadline === null) return run.deadline_status;
+  if (run.status !== 'FAILED' || run.completed_at === null) return null;
+  return run.completed_at <= run.deadline ? 'COMPLETED_ON_TIME' : 'COMPLETED_LATE';
+}

@@ -10,10 +10,11 @@ describe('tag filter', () => {
   });
 
   it('splits at the first colon and skips bad pieces', () => {
-    expect(parseTagFilter('url:http://x,,nocolon,:v,k:')).toEqual([
-      { key: 'url', value: 'http://x' },
-      { key: 'k', value: '' },
-    ]);
+    expect(parseTagFilter('url:http://x,,nocolon,:v')).toEqual([{ key: 'url', value: 'http://x' }]);
+  });
+
+  it('drops pieces with an empty key or value, which the server rejects', () => {
+    expect(parseTagFilter('k:, k2: ,:v, : ,country:DE')).toEqual([{ key: 'country', value: 'DE' }]);
   });
 
   it('lets a later duplicate key win', () => {

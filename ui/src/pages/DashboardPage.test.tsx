@@ -2,7 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
-import { emptyPage, emptySummary, emptyTags, renderApp, sampleRun } from '../test/render';
+import { emptyPage, emptySummary, emptyTags, runFixture, sampleRun } from '../test/fixtures';
+import { renderApp } from '../test/render';
 
 function routes(overrides: Record<string, unknown> = {}) {
   return {
@@ -54,6 +55,21 @@ describe('dashboard', () => {
     expect(within(row).getByTestId('deadline-status')).toHaveTextContent('no deadline');
   });
 
+  it('shows the deadline and deadline status of a FAILED run, which the server sends as null', async () => {
+    const failed = (id: string, completed_at: number) =>
+      runFixture({ id, status: 'FAILED', deadline_status: null, deadline: 1752903600, completed_at });
+    const page = { ...emptyPage, data: [failed('early', 1752901000), failed('late', 1752905000)], total: 2 };
+    mockFetch(routes({ '/processes/': { body: page } }));
+    renderApp();
+    const rows = await screen.findAllByTestId('run-row');
+    const [early, late] = rows.map((row) => within(row).getByTestId('deadline-status'));
+    expect(early).toHaveTextContent('On time');
+    expect(early).toHaveAttribute('data-status', 'COMPLETED_ON_TIME');
+    expect(late).toHaveTextContent('Late');
+    expect(late).toHaveAttribute('data-status', 'COMPLETED_LATE');
+    expect(within(rows[0]!).getByTestId('run-deadline')).not.toHaveTextContent('—');
+  });
+
   it('explains an unreachable server', async () => {
     mockFetch({});
     renderApp();
@@ -91,6 +107,20 @@ describe('dashboard', () => {
       limit: '50',
       offset: '50',
     });
+  });
+
+  it('never sends a tag filter piece with an empty key or value', async () => {
+    const { calls } = mockFetch(routes());
+    renderApp('?tags=channel:');
+    await screen.findByTestId('run-row');
+    expect(calls.filter((c) => c.url.startsWith('/processes/')).map((c) => c.url)).toEqual(['/processes/?limit=50&offset=0']);
+
+    await userEvent.clear(screen.getByTestId('filter-tags'));
+    await userEvent.type(screen.getByTestId('filter-tags'), 'country:DE,channel:,:web');
+    await userEvent.click(screen.getByTestId('filter-apply'));
+    await waitFor(() => expect(window.location.search).toBe('?tags=country:DE'));
+    const last = calls.filter((c) => c.url.startsWith('/processes/?')).at(-1)!;
+    expect(new URLSearchParams(last.url.split('?')[1]).get('tags')).toBe('country:DE');
   });
 
   it('opens the run detail when a row is clicked, and closes it with the back button', async () => {

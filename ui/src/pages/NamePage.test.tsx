@@ -2,7 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mockFetch } from '../test/fetchMock';
-import { emptyPage, emptyTags, renderApp, sampleRun } from '../test/render';
+import { emptyPage, emptyTags, sampleRun } from '../test/fixtures';
+import { renderApp } from '../test/render';
 
 const analytics = {
   window_hours: 24,
