@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import run_cli
+from tests.support.servers import run_cli
 from totrackit.app import create_app
 from totrackit.settings import Settings
 

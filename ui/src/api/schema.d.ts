@@ -516,8 +516,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -545,8 +563,26 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -586,8 +622,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -629,7 +683,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
         };
     };
@@ -694,7 +750,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
         };
     };
@@ -730,7 +788,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
         };
     };
@@ -743,12 +803,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The Prometheus text exposition format. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Metrics are off (TOTRACKIT_METRICS_ENABLED=false). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Unexpected server error. */
             500: {
@@ -817,8 +888,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -880,6 +969,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The request body is not JSON. */
             415: {
                 headers: {
@@ -889,8 +987,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -950,8 +1066,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1009,8 +1143,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1083,6 +1235,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The request body is not JSON. */
             415: {
                 headers: {
@@ -1092,8 +1253,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected server error. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
