@@ -26,7 +26,7 @@ from totrackit.db.tables import processes
 from totrackit.deadlines.models import EventType
 from totrackit.deadlines.receivers import Endpoint
 from totrackit.deadlines.scanner import Scanner
-from totrackit.processes.models import warning_point
+from totrackit.processes.rules import warning_point
 from totrackit.settings import Settings
 
 BATCH = 500

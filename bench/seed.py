@@ -22,7 +22,7 @@ import asyncpg
 import orjson
 
 from totrackit.db.tables import process_tags, processes
-from totrackit.processes.models import warning_point
+from totrackit.processes.rules import warning_point
 
 NAMES = [f"process-{index:02d}" for index in range(20)]
 COUNTRIES = [f"C{index}" for index in range(10)]

@@ -16,7 +16,8 @@ from totrackit.db.tables import webhook_outbox
 from totrackit.deadlines.models import OutboxEvent
 from totrackit.deadlines.runner import DeadlineEngine
 from totrackit.processes import repository as processes
-from totrackit.processes.models import ProcessRun, warning_point
+from totrackit.processes.models import ProcessRun
+from totrackit.processes.rules import warning_point
 from totrackit.settings import Settings
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

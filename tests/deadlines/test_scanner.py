@@ -16,7 +16,7 @@ from tests.support import T0, FakeClock
 from totrackit.db.tables import processes
 from totrackit.deadlines.models import EventType
 from totrackit.processes import repository as process_repository
-from totrackit.processes.models import Status
+from totrackit.processes.rules import Status
 
 INTERVAL = timedelta(seconds=5)
 BUDGET = timedelta(seconds=100)

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from totrackit.analytics.percentiles import PERCENTILES, lower_rank
 from totrackit.db import dialect
 from totrackit.db.tables import process_tags, processes
+from totrackit.processes import rules
+from totrackit.processes.rules import Status
 
 p = processes
 TAG_ROW_LIMIT = 100
@@ -40,17 +42,18 @@ OUTCOME_COLUMNS = {
 
 def _scoped_runs(conn: AsyncConnection, *, now: datetime, since: datetime, name: str | None) -> CTE:
     """Every ACTIVE run plus runs finished since ``since``, with their outcome and duration."""
-    active = p.c.status == "ACTIVE"
+    # An analytics outcome, unlike a deadline status, also places runs without a deadline:
+    # active ones are on track, completed ones on time.
+    active = rules.is_status(Status.ACTIVE)
     outcome = case(
-        (and_(active, p.c.deadline.is_not(None), p.c.deadline < now), "OVERDUE"),
+        (rules.is_overdue(now), "OVERDUE"),
         (active, "ON_TRACK"),
-        (p.c.status == "FAILED", "FAILED"),
-        (and_(p.c.deadline.is_not(None), p.c.completed_at > p.c.deadline), "COMPLETED_LATE"),
+        (rules.is_status(Status.FAILED), "FAILED"),
+        (rules.completed_late(), "COMPLETED_LATE"),
         else_="COMPLETED_ON_TIME",
     )
-    duration = case(
-        (p.c.status == "COMPLETED", dialect.seconds_between(conn, p.c.started_at, p.c.completed_at))
-    )
+    completed = rules.is_status(Status.COMPLETED)
+    duration = case((completed, dialect.seconds_between(conn, p.c.started_at, p.c.completed_at)))
     statement = select(p.c.id, outcome.label("outcome"), duration.label("duration_s")).where(
         or_(active, p.c.completed_at >= since)
     )
@@ -164,22 +167,19 @@ async def tag_breakdown(
 
 
 async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) -> Mapping[Any, Any]:
-    has_deadline = p.c.deadline.is_not(None)
-    status = p.c.status
-    on_time = and_(has_deadline, p.c.completed_at <= p.c.deadline)
-    late = and_(has_deadline, p.c.completed_at > p.c.deadline)
+    completed, failed = rules.is_status(Status.COMPLETED), rules.is_status(Status.FAILED)
     recent = p.c.completed_at >= day_ago
     conditions = {
-        "active": status == "ACTIVE",
-        "completed": status == "COMPLETED",
-        "failed": status == "FAILED",
-        "overdue": and_(status == "ACTIVE", has_deadline, p.c.deadline < now),
-        "on_track": and_(status == "ACTIVE", has_deadline, p.c.deadline >= now),
-        "completed_on_time": and_(status == "COMPLETED", on_time),
-        "completed_late": and_(status == "COMPLETED", late),
-        "completed_24h": and_(status == "COMPLETED", recent),
-        "completed_on_time_24h": and_(status == "COMPLETED", recent, on_time),
-        "failed_24h": and_(status == "FAILED", recent),
+        "active": rules.is_status(Status.ACTIVE),
+        "completed": completed,
+        "failed": failed,
+        "overdue": rules.is_overdue(now),
+        "on_track": rules.is_on_track(now),
+        "completed_on_time": rules.completed_on_time(),
+        "completed_late": rules.completed_late(),
+        "completed_24h": and_(completed, recent),
+        "completed_on_time_24h": and_(rules.completed_on_time(), recent),
+        "failed_24h": and_(failed, recent),
     }
     columns = [_count_where(condition).label(label) for label, condition in conditions.items()]
     return (await conn.execute(select(func.count().label("total"), *columns))).mappings().one()
@@ -188,15 +188,13 @@ async def summary(conn: AsyncConnection, *, now: datetime, day_ago: datetime) ->
 async def name_rollups(
     conn: AsyncConnection, *, now: datetime, limit: int, offset: int
 ) -> tuple[Sequence[Mapping[Any, Any]], int]:
-    has_deadline = p.c.deadline.is_not(None)
-    completed = p.c.status == "COMPLETED"
     conditions = {
-        "active": p.c.status == "ACTIVE",
-        "failed": p.c.status == "FAILED",
-        "overdue": and_(p.c.status == "ACTIVE", has_deadline, p.c.deadline < now),
-        "completed": completed,
-        "completed_on_time": and_(completed, has_deadline, p.c.completed_at <= p.c.deadline),
-        "completed_late": and_(completed, has_deadline, p.c.completed_at > p.c.deadline),
+        "active": rules.is_status(Status.ACTIVE),
+        "failed": rules.is_status(Status.FAILED),
+        "overdue": rules.is_overdue(now),
+        "completed": rules.is_status(Status.COMPLETED),
+        "completed_on_time": rules.completed_on_time(),
+        "completed_late": rules.completed_late(),
     }
     statement = (
         select(

@@ -22,6 +22,7 @@ from totrackit.db.tables import (
     webhook_outbox,
 )
 from totrackit.deadlines.models import DueRun, OutboxEvent, OutboxStatus
+from totrackit.processes import rules
 
 p = processes
 o = webhook_outbox
@@ -100,7 +101,7 @@ async def overdue_by_name(conn: AsyncConnection, *, now: datetime, limit: int) -
     count = func.count()
     statement = (
         select(p.c.name, count)
-        .where(ACTIVE_ONLY, p.c.deadline.is_not(None), p.c.deadline < now)
+        .where(rules.is_overdue(now))
         .group_by(p.c.name)
         .order_by(count.desc(), p.c.name)
         .limit(limit)

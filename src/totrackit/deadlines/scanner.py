@@ -24,7 +24,7 @@ from totrackit.deadlines.models import DueRun, EventType, OutboxStatus
 from totrackit.deadlines.payload import build_payload
 from totrackit.deadlines.receivers import Receiver
 from totrackit.observability.metrics import process_label
-from totrackit.processes.models import warnings_enabled
+from totrackit.processes.rules import warnings_enabled
 
 
 @dataclass

@@ -10,7 +10,7 @@ from totrackit.clock import Clock
 from totrackit.deadlines import metrics
 from totrackit.deadlines import repository as repo
 from totrackit.deadlines.models import EventType, OutboxStatus
-from totrackit.processes.models import warnings_enabled
+from totrackit.processes.rules import warnings_enabled
 
 # Contract 5: the overdue gauge covers at most this many names.
 OVERDUE_NAMES = 100

@@ -1,42 +1,14 @@
-"""A process run as the domain sees it, and the deadline rules computed from it."""
+"""A process run as the domain sees it (its rules are in ``processes.rules``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from totrackit.clock import epoch_seconds
-
-
-class Status(StrEnum):
-    ACTIVE = "ACTIVE"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-
-
-class DeadlineStatus(StrEnum):
-    ON_TRACK = "ON_TRACK"
-    MISSED = "MISSED"
-    COMPLETED_ON_TIME = "COMPLETED_ON_TIME"
-    COMPLETED_LATE = "COMPLETED_LATE"
-
-
-def warnings_enabled(threshold: float) -> bool:
-    """Contract 4.2: a warning threshold outside (0, 1) disables deadline warnings."""
-    return 0 < threshold < 1
-
-
-def warning_point(
-    *, started_at: datetime, deadline: datetime | None, threshold: float
-) -> datetime | None:
-    """When a run has used ``threshold`` of its deadline budget (contract 4.2), or None when
-    it gets no warning: no deadline, a deadline not after the start, or warnings disabled."""
-    if deadline is None or deadline <= started_at or not warnings_enabled(threshold):
-        return None
-    return started_at + (deadline - started_at) * threshold
+from totrackit.processes.rules import DeadlineStatus, Status, deadline_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +38,10 @@ class ProcessRun:
         )
 
     def deadline_status(self, now: datetime) -> DeadlineStatus | None:
-        """The live deadline status (contract 2.1); None without a deadline or when FAILED."""
-        if self.deadline is None or self.status is Status.FAILED:
-            return None
-        if self.status is Status.ACTIVE:
-            return DeadlineStatus.MISSED if now > self.deadline else DeadlineStatus.ON_TRACK
-        assert self.completed_at is not None
-        if self.completed_at <= self.deadline:
-            return DeadlineStatus.COMPLETED_ON_TIME
-        return DeadlineStatus.COMPLETED_LATE
+        """The live deadline status (contract 2.1, ``processes.rules``)."""
+        return deadline_status(
+            self.status, deadline=self.deadline, completed_at=self.completed_at, now=now
+        )
 
     def duration_seconds(self, now: datetime) -> int:
         """Whole seconds from start to completion, or to now while the run is ACTIVE."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from totrackit.processes.models import DeadlineStatus, Status
+from totrackit.processes.rules import DeadlineStatus, Status
 
 
 class SortField(StrEnum):

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     delete,
     func,
     insert,
@@ -23,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from totrackit.db import dialect
 from totrackit.db.tables import process_tags, processes
 from totrackit.db.types import Timestamp
-from totrackit.processes.models import DeadlineStatus, ProcessRun, Status
+from totrackit.processes import rules
+from totrackit.processes.models import ProcessRun
 from totrackit.processes.query import ListFilter, Sort, SortField
+from totrackit.processes.rules import Status
 
 p = processes
 
@@ -171,7 +172,7 @@ def _conditions(
     if where.status is not None:
         clauses.append(p.c.status == where.status.value)
     if where.deadline_status is not None:
-        clauses.append(_deadline_status_condition(where.deadline_status, now))
+        clauses.append(rules.has_deadline_status(where.deadline_status, now))
     if where.deadline_before is not None:
         clauses.append(p.c.deadline < where.deadline_before)
     if where.deadline_after is not None:
@@ -183,22 +184,6 @@ def _conditions(
         clauses.append(p.c.id.in_(where.candidate_pks))
     clauses += dialect.has_tags(conn, where.tags, walking=walking)
     return clauses
-
-
-def _deadline_status_condition(status: DeadlineStatus, now: datetime) -> ColumnElement[bool]:
-    has_deadline = p.c.deadline.is_not(None)
-    active = p.c.status == Status.ACTIVE.value
-    completed = p.c.status == Status.COMPLETED.value
-    return {
-        DeadlineStatus.MISSED: and_(active, has_deadline, p.c.deadline < now),
-        DeadlineStatus.ON_TRACK: and_(active, has_deadline, p.c.deadline >= now),
-        DeadlineStatus.COMPLETED_ON_TIME: and_(
-            completed, has_deadline, p.c.completed_at <= p.c.deadline
-        ),
-        DeadlineStatus.COMPLETED_LATE: and_(
-            completed, has_deadline, p.c.completed_at > p.c.deadline
-        ),
-    }[status]
 
 
 def _order(sort: Sort, now: datetime) -> list[ColumnElement[Any]]:

@@ -9,8 +9,8 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from totrackit.errors import FieldError, ValidationFailed
-from totrackit.processes.models import DeadlineStatus, Status
 from totrackit.processes.query import ListFilter, parse_sort, parse_tags
+from totrackit.processes.rules import DeadlineStatus, Status
 from totrackit.processes.schemas import (
     NAME_PATTERN,
     CompleteRequest,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from totrackit.processes.models import DeadlineStatus, Status
+from totrackit.processes.rules import DeadlineStatus, Status
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]+$"
 

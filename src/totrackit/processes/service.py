@@ -16,8 +16,9 @@ from totrackit.errors import (
 )
 from totrackit.observability import metrics
 from totrackit.processes import repository
-from totrackit.processes.models import ProcessRun, Status, warning_point
+from totrackit.processes.models import ProcessRun
 from totrackit.processes.query import ListFilter, Sort
+from totrackit.processes.rules import Status, warning_point
 from totrackit.processes.schemas import NewProcessRequest
 
 MAX_TAGS = 20
