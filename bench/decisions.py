@@ -59,21 +59,29 @@ def best_of(rounds: int, repeat: int, work: Callable[[], object]) -> float:
 def _write_worker_files(directory: str, names: int) -> int:
     """One worker's metrics files: 100 process names and a few routes, as a busy worker has."""
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
     from totrackit.observability import metrics
     from totrackit.observability.http_metrics import HttpMetrics
+    from totrackit.observability.metrics import PrometheusProcessMetrics
+    from totrackit.processes.models import ProcessRun
+    from totrackit.processes.rules import Status, deadline_status
 
     http = HttpMetrics()
+    recorder = PrometheusProcessMetrics()
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for n in range(names):
         name = f"process-{n:03d}"
-        metrics.record_started(name)
-        for status, late in (("COMPLETED", 0), ("COMPLETED", 1), ("FAILED", 0)):
-            deadline = start + timedelta(seconds=60)
+        deadline = start + timedelta(seconds=60)
+        run = ProcessRun(0, "run", name, Status.ACTIVE, start, None, deadline, [], {})
+        recorder.started(run)
+        for status, late in ((Status.COMPLETED, 0), (Status.COMPLETED, 1), (Status.FAILED, 0)):
             done = start + timedelta(seconds=30 + 60 * late)
-            metrics.record_finished(
-                name, status=status, started_at=start, completed_at=done, deadline=deadline
+            finished = replace(run, status=status, completed_at=done)
+            recorder.finished(
+                finished,
+                deadline_status(status, deadline=deadline, completed_at=done, now=done),
             )
     for route in ("/processes/{name}", "/processes/{name}/{process_id}", "/processes"):
         for status in (200, 201, 400, 404, 409):

@@ -26,8 +26,25 @@ from totrackit.db import migrate
 from totrackit.db.connect import make_db
 from totrackit.db.tables import metadata
 from totrackit.settings import Settings
+from totrackit.settings.sources import PREFIX, TEST_ONLY_PREFIX
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_environment() -> Iterator[None]:
+    """The developer's ``TOTRACKIT_*`` variables (an exported API key, a sourced .env) must
+    not change what the suite tests; only the test-only ``TOTRACKIT_TEST_*`` ones are kept.
+    Servers the suite starts inherit this clean environment."""
+    removed = {
+        key: os.environ.pop(key)
+        for key in list(os.environ)
+        if key.startswith(PREFIX) and not key.startswith(TEST_ONLY_PREFIX)
+    }
+    yield
+    os.environ.update(removed)
+
+
 CONTRACT = pytest.StashKey[contract.ContractChecker]()
 
 

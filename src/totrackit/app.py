@@ -20,8 +20,10 @@ from totrackit.health.routes import router as health_router
 from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.db_metrics import instrument_db
+from totrackit.observability.metrics import PrometheusProcessMetrics
 from totrackit.observability.routes import router as metrics_router
 from totrackit.observability.tracing import setup_tracing
+from totrackit.processes.metrics import NoMetrics
 from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
@@ -60,6 +62,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 clock=clock,
                 exact_count_limit=settings.server.list_exact_count_limit,
                 warning_threshold=settings.deadlines.warning_threshold,  # deadline engine: warning points
+                metrics=PrometheusProcessMetrics()
+                if settings.observability.metrics_enabled
+                else NoMetrics(),
             ),
             analytics=AnalyticsService(clock=clock),
             lifecycle=lifecycle,

@@ -7,8 +7,6 @@ template, never the raw path, and process names beyond a cap collapse into ``_ot
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -22,6 +20,9 @@ from prometheus_client import (
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
 from totrackit.observability import multiprocess
+from totrackit.processes.metrics import Operation
+from totrackit.processes.models import ProcessRun
+from totrackit.processes.rules import DeadlineStatus, Status
 
 # The per-series "_created" timestamps double the series count for nothing Prometheus uses.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -92,7 +93,6 @@ PROCESS_DURATION_MAX = Gauge(
     ["process_name", "status"],
     multiprocess_mode="livemax",
 )
-_longest: dict[tuple[str, str], float] = {}
 
 
 def process_label(name: str) -> str:
@@ -105,40 +105,41 @@ def process_label(name: str) -> str:
     return name
 
 
-def record_started(name: str) -> None:
-    label = process_label(name)
-    PROCESSES.labels(label).inc()
-    PROCESSES_CREATED.labels(label).inc()
-    DB_OPERATIONS.labels("create", "processes", "true").inc()
+class PrometheusProcessMetrics:
+    """The process service's ``ProcessMetrics``, as the original's Prometheus families."""
 
+    def __init__(self) -> None:
+        # The longest duration seen per (name, status), for the livemax gauge.
+        self._longest: dict[tuple[str, str], float] = {}
 
-def record_finished(
-    name: str,
-    *,
-    status: str,
-    started_at: datetime,
-    completed_at: datetime,
-    deadline: datetime | None,
-) -> None:
-    """Count a completion or failure, its outcome against the deadline and its duration."""
-    label = process_label(name)
-    DB_OPERATIONS.labels("update", "processes", "true").inc()
-    seconds = (completed_at - started_at).total_seconds()
-    PROCESS_DURATION.labels(label, status).observe(seconds)
-    if seconds > _longest.get((label, status), -1.0):
-        _longest[label, status] = seconds
-        PROCESS_DURATION_MAX.labels(label, status).set(seconds)
-    if status == "FAILED":
-        PROCESSES_FAILED.labels(label, status).inc()
-        return
-    PROCESSES_COMPLETED.labels(label, status).inc()
-    if deadline is not None:
-        counter = COMPLETED_ON_TIME if completed_at <= deadline else COMPLETED_LATE
-        counter.labels(label).inc()
+    def started(self, run: ProcessRun) -> None:
+        label = process_label(run.name)
+        PROCESSES.labels(label).inc()
+        PROCESSES_CREATED.labels(label).inc()
+        DB_OPERATIONS.labels("create", "processes", "true").inc()
 
+    def finished(self, run: ProcessRun, deadline_status: DeadlineStatus | None) -> None:
+        label, status = process_label(run.name), run.status.value
+        DB_OPERATIONS.labels("update", "processes", "true").inc()
+        seconds = ((run.completed_at or run.started_at) - run.started_at).total_seconds()
+        PROCESS_DURATION.labels(label, status).observe(seconds)
+        if seconds > self._longest.get((label, status), -1.0):
+            self._longest[label, status] = seconds
+            PROCESS_DURATION_MAX.labels(label, status).set(seconds)
+        if run.status is Status.FAILED:
+            PROCESSES_FAILED.labels(label, status).inc()
+            return
+        PROCESSES_COMPLETED.labels(label, status).inc()
+        if deadline_status is DeadlineStatus.COMPLETED_ON_TIME:
+            COMPLETED_ON_TIME.labels(label).inc()
+        elif deadline_status is DeadlineStatus.COMPLETED_LATE:
+            COMPLETED_LATE.labels(label).inc()
 
-def record_operation(operation: str, *, success: bool) -> None:
-    DB_OPERATIONS.labels(operation, "processes", "true" if success else "false").inc()
+    def refused(self, operation: Operation) -> None:
+        DB_OPERATIONS.labels(operation, "processes", "false").inc()
+
+    def deleted(self, run: ProcessRun) -> None:
+        DB_OPERATIONS.labels("delete", "processes", "true").inc()
 
 
 def render() -> tuple[bytes, str]:

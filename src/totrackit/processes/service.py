@@ -14,8 +14,8 @@ from totrackit.errors import (
     ProcessAlreadyExists,
     ProcessNotFound,
 )
-from totrackit.observability import metrics
 from totrackit.processes import repository
+from totrackit.processes.metrics import NoMetrics, ProcessMetrics
 from totrackit.processes.models import ProcessRun
 from totrackit.processes.query import ListFilter, Sort
 from totrackit.processes.rules import Status, warning_point
@@ -44,14 +44,17 @@ class Page:
 
 class ProcessService:
     def __init__(
-        self, *, clock: Clock, exact_count_limit: int, warning_threshold: float = 0.75
+        self,
+        *,
+        clock: Clock,
+        exact_count_limit: int,
+        warning_threshold: float = 0.75,
+        metrics: ProcessMetrics | None = None,
     ) -> None:
         self._clock = clock
         self._exact_count_limit = exact_count_limit
         self._warning_threshold = warning_threshold
-
-    def now(self) -> datetime:
-        return self._clock.now()
+        self._metrics = metrics or NoMetrics()
 
     async def start(
         self, conn: AsyncConnection, *, name: str, request: NewProcessRequest
@@ -76,9 +79,9 @@ class ProcessService:
             ),
         )
         if run is None:
-            metrics.record_operation("create", success=False)
+            self._metrics.refused("create")
             raise ProcessAlreadyExists(name, request.id)
-        metrics.record_started(name)
+        self._metrics.started(run)
         return run
 
     async def get(self, conn: AsyncConnection, *, name: str, process_id: str) -> ProcessRun:
@@ -98,16 +101,9 @@ class ProcessService:
             conn, name=name, process_id=process_id, status=status, now=self._clock.now()
         )
         if run is not None:
-            assert run.completed_at is not None
-            metrics.record_finished(
-                name,
-                status=status.value,
-                started_at=run.started_at,
-                completed_at=run.completed_at,
-                deadline=run.deadline,
-            )
+            self._metrics.finished(run, run.deadline_status(self._clock.now()))
             return run
-        metrics.record_operation("update", success=False)
+        self._metrics.refused("update")
         await self.get(conn, name=name, process_id=process_id)
         raise ProcessAlreadyCompleted(name, process_id)
 
@@ -115,7 +111,7 @@ class ProcessService:
         """Delete the run the lookup rule selects, whatever its status."""
         run = await self.get(conn, name=name, process_id=process_id)
         await repository.delete_run(conn, pk=run.pk)
-        metrics.record_operation("delete", success=True)
+        self._metrics.deleted(run)
 
     async def list(
         self, conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int
