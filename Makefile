@@ -62,6 +62,7 @@ lint: install ## Check formatting, lint rules and types
 	$(RUN) ruff format --check src tests bench
 	$(RUN) ruff check src tests bench
 	$(RUN) mypy
+	$(RUN) lint-imports --no-cache
 
 .PHONY: format
 format: install ## Format the code
@@ -71,6 +72,20 @@ format: install ## Format the code
 .PHONY: migrate
 migrate: install ## Apply database migrations to the configured database
 	$(RUN) totrackit migrate upgrade
+
+.PHONY: migration
+migration: install ## Write the next migration from db/tables.py: make migration MSG="add a column"
+	@test -n "$(MSG)" || { echo 'Say what it changes: make migration MSG="add a column"'; exit 2; }
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	  export TOTRACKIT_DATABASE_URL="sqlite:///$$scratch/scratch.db" && \
+	  $(RUN) totrackit migrate upgrade && \
+	  $(RUN) totrackit migrate revision --autogenerate -m "$(MSG)"
+
+.PHONY: db-check
+db-check: install ## Fail when db/tables.py and the migrations disagree (on a scratch database)
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	  export TOTRACKIT_DATABASE_URL="sqlite:///$$scratch/scratch.db" && \
+	  $(RUN) totrackit migrate upgrade && $(RUN) totrackit migrate check
 
 .PHONY: bench
 bench: install ## Run the benchmarks (see docs/performance.md)

@@ -110,3 +110,45 @@ async def test_replicas_starting_together_migrate_exactly_once(
     async with scratch_db.connect() as conn:
         versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
     assert len(versions) == 1
+
+
+async def test_the_drift_check_names_what_the_code_does_not_declare(
+    scratch_db: AsyncEngine,
+) -> None:
+    await migrate.upgrade(scratch_db)
+    assert await migrate.check(scratch_db) == []
+
+    async with scratch_db.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE processes ADD COLUMN stray INTEGER")
+
+    drift = await migrate.check(scratch_db)
+    assert len(drift) == 1 and "stray" in str(drift[0])
+
+
+async def test_the_drift_check_needs_a_database_at_head(scratch_db: AsyncEngine) -> None:
+    with pytest.raises(migrate.NotAtHead, match="totrackit migrate upgrade"):
+        await migrate.check(scratch_db)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_new_revision_follows_the_head_and_can_be_generated(
+    scratch_db: AsyncEngine,
+) -> None:
+    await migrate.upgrade(scratch_db)
+    async with scratch_db.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE processes ADD COLUMN stray INTEGER")
+    head = migrate.head_revision()
+
+    generated_path = await migrate.new_revision(scratch_db, "drop the stray column")
+    generated = generated_path.read_text()
+    generated_path.unlink()
+    empty_path = await migrate.new_revision(None, "an empty step")
+    empty = empty_path.read_text()
+    empty_path.unlink()
+
+    number = f"{int(head or 0) + 1:04d}"
+    assert empty_path.name.endswith(f"_{number}_an_empty_step.py")
+    assert (
+        f"revision: str = '{number}'" in empty and f"down_revision: str | None = '{head}'" in empty
+    )
+    assert "drop_column('stray')" in generated

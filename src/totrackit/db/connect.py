@@ -9,8 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from totrackit.db.url import Backend, DatabaseURL
 from totrackit.settings import DatabaseSettings
+from totrackit.settings.database_url import Backend, DatabaseURL
 
 
 def make_db(settings: DatabaseSettings) -> AsyncEngine:

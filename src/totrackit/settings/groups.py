@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
-from totrackit.db.url import DatabaseURL, parse_database_url
+from totrackit.settings.database_url import DatabaseURL, parse_database_url
 from totrackit.settings.extras import check_tracing_available
 from totrackit.settings.types import (
     Duration,

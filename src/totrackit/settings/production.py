@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from totrackit.db.url import Backend
+from totrackit.settings.database_url import Backend
 
 if TYPE_CHECKING:
     from totrackit.settings import Settings
