@@ -83,3 +83,19 @@ async def test_worker_liveness_fails_when_the_scan_loop_stalls(
     assert stalled.status_code == 503
     assert stalled.json()["components"]["worker"]["status"] == "DOWN"
     assert b"totrackit_deadline_scan_duration_seconds" in metrics.content
+
+
+async def test_each_engine_cycle_runs_under_its_own_correlation_id() -> None:
+    from totrackit.deadlines.runner import _guarded
+    from totrackit.observability.context import current_request_id
+
+    seen: list[str | None] = []
+
+    async def cycle() -> None:
+        seen.append(current_request_id())
+
+    await _guarded("test cycle", cycle)
+    await _guarded("test cycle", cycle)
+
+    assert None not in seen and len(set(seen)) == 2
+    assert current_request_id() is None

@@ -23,6 +23,7 @@ from totrackit.deadlines.metrics import LAST_SCAN
 from totrackit.deadlines.receivers import receivers_from
 from totrackit.deadlines.scanner import Scanner
 from totrackit.deadlines.upkeep import Upkeep
+from totrackit.observability.context import request_context
 from totrackit.settings import DeadlineSettings
 
 logger = logging.getLogger(__name__)
@@ -150,9 +151,11 @@ async def embedded_engine(
 
 
 async def _guarded(what: str, action: Callable[[], Awaitable[None]]) -> None:
-    """Run one cycle; a failure is logged and the loop tries again next interval."""
+    """Run one cycle under its own correlation id (its log lines and the deliveries it makes
+    share it); a failure is logged and the loop tries again next interval."""
     try:
-        await action()
+        with request_context():
+            await action()
     except asyncio.CancelledError:
         raise
     except Exception as exc:
