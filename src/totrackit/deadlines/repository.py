@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, Update, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from totrackit.db.tables import (
@@ -64,23 +64,28 @@ async def _mark(
     now: datetime,
     limit: int,
 ) -> list[DueRun]:
-    # Rows another engine (or a completing request) holds are skipped, not waited for: they
-    # are either being marked elsewhere or about to stop being ACTIVE.
+    # Rows a completing request holds are about to stop being ACTIVE: skipping them is right.
+    statement = _claim(p, conditions, order, limit=limit).values({flag: now})
+    statement = statement.returning(*_RUN_COLUMNS, p.c.context, p.c.warning_due_at)
+    rows = (await conn.execute(statement)).mappings().all()
+    return sorted((DueRun.from_row(row) for row in rows), key=lambda run: (run.deadline, run.pk))
+
+
+def _claim(table: Table, conditions: list[Any], order: Any, *, limit: int) -> Update:
+    """``UPDATE table WHERE id IN (the first `limit` matching rows, FOR UPDATE SKIP LOCKED)``.
+
+    How engines share work with no leader: rows another engine holds are skipped, not waited
+    for, so each claims a disjoint batch. SQLite ignores the locking clause; its single writer
+    serialises the claims instead.
+    """
     due = (
-        select(p.c.id)
+        select(table.c.id)
         .where(*conditions)
         .order_by(order)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    statement = (
-        update(p)
-        .where(p.c.id.in_(due.scalar_subquery()))
-        .values({flag: now})
-        .returning(*_RUN_COLUMNS, p.c.context, p.c.warning_due_at)
-    )
-    rows = (await conn.execute(statement)).mappings().all()
-    return sorted((DueRun.from_row(row) for row in rows), key=lambda run: (run.deadline, run.pk))
+    return update(table).where(table.c.id.in_(due.scalar_subquery()))
 
 
 async def count_missed(conn: AsyncConnection, *, now: datetime) -> int:
@@ -139,16 +144,9 @@ async def claim_due(
     """
     if not endpoints:
         return []
-    due = (
-        select(o.c.id)
-        .where(PENDING_ONLY, o.c.next_attempt_at <= now, o.c.endpoint.in_(endpoints))
-        .order_by(o.c.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    conditions = [PENDING_ONLY, o.c.next_attempt_at <= now, o.c.endpoint.in_(endpoints)]
     statement = (
-        update(o)
-        .where(o.c.id.in_(due.scalar_subquery()))
+        _claim(o, conditions, o.c.next_attempt_at, limit=limit)
         .values(next_attempt_at=lease_until, attempts=o.c.attempts + 1, last_attempt_at=now)
         .returning(*o.c)
     )
