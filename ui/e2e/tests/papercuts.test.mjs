@@ -31,7 +31,7 @@ describe('failed runs with a deadline, time zones, malformed tag filters', { tim
     await goto(page, `?f_name=${name}`);
     const row = page.getByTestId('run-row').first();
     await row.waitFor();
-    assert.equal(await row.getByTestId('deadline-status').getAttribute('data-status'), 'COMPLETED_ON_TIME');
+    assert.equal(await row.getByTestId('deadline-status').getAttribute('data-status'), 'FAILED_BEFORE');
     const deadline = (await row.getByTestId('run-deadline').locator('time').innerText()).trim();
     assert.match(deadline, WITH_ZONE);
   });
@@ -41,7 +41,7 @@ describe('failed runs with a deadline, time zones, malformed tag filters', { tim
     await goto(page, `?process=${name}/failed-early`);
     const panel = page.getByTestId('run-detail');
     await panel.getByTestId('run-fields').waitFor();
-    assert.equal(await panel.getByTestId('deadline-status').getAttribute('data-status'), 'COMPLETED_ON_TIME');
+    assert.equal(await panel.getByTestId('deadline-status').getAttribute('data-status'), 'FAILED_BEFORE');
     assert.match((await panel.getByTestId('detail-deadline-note').innerText()).trim(), /before the deadline/);
     assert.match((await panel.getByTestId('detail-started').locator('time').innerText()).trim(), WITH_ZONE);
   });

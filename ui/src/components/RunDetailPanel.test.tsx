@@ -38,7 +38,7 @@ describe('run detail panel', () => {
     renderApp('?process=account-activation/run-001');
     const panel = await screen.findByTestId('run-detail');
     await within(panel).findByTestId('run-fields');
-    expect(within(panel).getByTestId('deadline-status')).toHaveTextContent('Late');
+    expect(within(panel).getByTestId('deadline-status')).toHaveTextContent('Failed after deadline');
     expect(within(panel).getByTestId('detail-deadline')).not.toHaveTextContent('—');
     expect(within(panel).getByTestId('detail-deadline-note')).toHaveTextContent('finished 23m 20s after the deadline');
   });

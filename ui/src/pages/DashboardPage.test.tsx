@@ -63,10 +63,10 @@ describe('dashboard', () => {
     renderApp();
     const rows = await screen.findAllByTestId('run-row');
     const [early, late] = rows.map((row) => within(row).getByTestId('deadline-status'));
-    expect(early).toHaveTextContent('On time');
-    expect(early).toHaveAttribute('data-status', 'COMPLETED_ON_TIME');
-    expect(late).toHaveTextContent('Late');
-    expect(late).toHaveAttribute('data-status', 'COMPLETED_LATE');
+    expect(early).toHaveTextContent('Failed before deadline');
+    expect(early).toHaveAttribute('data-status', 'FAILED_BEFORE');
+    expect(late).toHaveTextContent('Failed after deadline');
+    expect(late).toHaveAttribute('data-status', 'FAILED_AFTER');
     expect(within(rows[0]!).getByTestId('run-deadline')).not.toHaveTextContent('—');
   });
 
