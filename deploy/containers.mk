@@ -1,6 +1,6 @@
 # Container tasks: images, compose stacks and the container test suite. Included by the Makefile.
 # Walk-through: docs/deployment/compose.md. On machines without a container registry (the
-# project's CI machines), set TOTRACKIT_OFFLINE_IMAGES=1 (deploy/offline/README.md).
+# project's CI machines), set TOTRACKIT_OFFLINE_IMAGES=1 (ci/offline-images/README.md).
 
 COMPOSE := scripts/compose.sh
 export COMPOSE_PROJECT_NAME ?= totrackit

@@ -8,7 +8,7 @@
 #   scripts/test-containers.sh --static   # only what starts no stack: lint, compose config, rules
 #
 # What it checks, in order (each line of the summary is one check):
-#   engine      the Docker engine runs (scripts/docker-engine.sh starts it on the project's machines)
+#   engine      the Docker engine runs (ci/docker-engine.sh starts it on the project's machines)
 #   images      every image and target builds (scripts/build-images.sh); sizes; runtime < 150 MB
 #   lint        hadolint on every Dockerfile, shellcheck on the container scripts
 #   compose     `config -q` of every compose file and combination; prod refuses missing variables
@@ -28,7 +28,7 @@
 #
 # Environment:
 #   TOTRACKIT_OFFLINE_IMAGES=1   machines without a registry (CI here): build the local stand-ins
-#                                with scripts/offline-images.sh and use them (.offline.env)
+#                                with ci/offline-images/build.sh and use them (.offline.env)
 #   TOTRACKIT_CT_PREFIX          compose project prefix (default totrackit-ct); ports 28000-29093
 #   TOTRACKIT_CT_SKIP_BUILD=1    use the images that exist
 # Everything it starts carries the project prefix and is removed at the end, also on failure.
@@ -172,9 +172,9 @@ psql_as() { # psql_as compose-function USER PASSWORD-FILE SQL
 
 # ========================================================================= engine and tools
 phase "engine and tools"
-if [ -x scripts/docker-engine.sh ]; then
-  scripts/docker-engine.sh >"$WORK/engine.log" 2>&1 || { cat "$WORK/engine.log"; failc "Docker engine"; exit 1; }
-  eval "$(scripts/docker-engine.sh --print-env 2>/dev/null)"
+if [ -x ci/docker-engine.sh ]; then
+  ci/docker-engine.sh >"$WORK/engine.log" 2>&1 || { cat "$WORK/engine.log"; failc "Docker engine"; exit 1; }
+  eval "$(ci/docker-engine.sh --print-env 2>/dev/null)"
 fi
 [ -x /usr/bin/docker ] && export PATH="/usr/bin:$PATH"
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
@@ -185,10 +185,10 @@ pass "Docker engine $(docker version -f '{{.Server.Version}}'), $("${COMPOSE[@]}
 
 if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   started=$(date +%s)
-  if scripts/offline-images.sh --no-smoke >"$WORK/offline.log" 2>&1 || scripts/offline-images.sh >"$WORK/offline.log" 2>&1; then
+  if ci/offline-images/build.sh --no-smoke >"$WORK/offline.log" 2>&1 || ci/offline-images/build.sh >"$WORK/offline.log" 2>&1; then
     pass "offline stand-in images ready ($(($(date +%s) - started))s)"
   else
-    tail -30 "$WORK/offline.log"; failc "scripts/offline-images.sh"; exit 1
+    tail -30 "$WORK/offline.log"; failc "ci/offline-images/build.sh"; exit 1
   fi
   set -a
   # shellcheck disable=SC1091
