@@ -21,7 +21,7 @@
 #   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
 #   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
 # Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
-# recipe for CI, scripts/quick-start.sh and scripts/test-containers.sh.
+# recipe for CI, scripts/quick-start.sh and `make test-containers`.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
