@@ -232,8 +232,9 @@ def process_owners(compose: Compose) -> dict[str, list[str]]:
     for container in inspect(*compose.ids()):
         if not container["State"]["Running"]:
             continue
-        rows = docker("top", container["Id"], "-eo", "uid,comm").splitlines()[1:]
-        processes[container["Name"]] = [":".join(row.split(None, 1)) for row in rows]
+        # The engine needs the pid column: without it Docker 20.10 refuses the ps options.
+        rows = docker("top", container["Id"], "-eo", "pid,uid,comm").splitlines()[1:]
+        processes[container["Name"]] = [":".join(row.split(None, 2)[1:]) for row in rows]
     return processes
 
 
