@@ -57,17 +57,22 @@ test-ui: install ui ## Run the UI's unit tests and its end-to-end tests in headl
 screenshots: install ui ## Refresh the UI screenshots in docs/images
 	SCREENSHOTS=1 scripts/ui-e2e.sh
 
+# Python outside the package: the tests, benchmarks and the tools beside the deployment assets.
+PY_PATHS := src tests bench scripts deploy
+PY_TOOLS := tests/containers $(wildcard scripts/*.py deploy/*/*.py)
+
 .PHONY: lint
 lint: install ## Check formatting, lint rules and types
-	$(RUN) ruff format --check src tests bench
-	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check $(PY_PATHS)
+	$(RUN) ruff check $(PY_PATHS)
 	$(RUN) mypy
+	$(RUN) mypy $(PY_TOOLS)
 	$(RUN) lint-imports --no-cache
 
 .PHONY: format
 format: install ## Format the code
-	$(RUN) ruff format src tests bench
-	$(RUN) ruff check --fix src tests bench
+	$(RUN) ruff format $(PY_PATHS)
+	$(RUN) ruff check --fix $(PY_PATHS)
 
 .PHONY: migrate
 migrate: install ## Apply database migrations to the configured database

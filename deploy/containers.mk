@@ -1,6 +1,6 @@
 # Container tasks: images, compose stacks and the container test suite. Included by the Makefile.
 # Walk-through: docs/deployment/compose.md. On machines without a container registry (the
-# project's CI machines), set TOTRACKIT_OFFLINE_IMAGES=1 (deploy/offline/README.md).
+# project's CI machines), set TOTRACKIT_OFFLINE_IMAGES=1 (ci/README.md).
 
 COMPOSE := scripts/compose.sh
 export COMPOSE_PROJECT_NAME ?= totrackit
@@ -55,14 +55,26 @@ test-stack-up: ## Start the isolated test stack (tmpfs databases, project totrac
 test-stack-down: ## Remove the test stack and its data
 	$(COMPOSE) -p totrackit-test -f docker-compose.test.yml down -v --remove-orphans
 
+# The container suite: pytest -m containers over tests/containers (see its conftest.py).
+CONTAINER_TESTS := $(RUN) pytest -m containers
+STATIC_CONTAINER_TESTS := tests/containers/test_engine_and_tools.py tests/containers/test_lint.py \
+	tests/containers/test_compose_files.py tests/containers/test_monitoring_config.py
+
+.PHONY: container-engine
+container-engine: # The Docker engine, and on machines without a registry the base image stand-ins
+	ci/docker-engine.sh
+	@if [ "$${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then \
+	  ci/offline-images/build.sh --no-smoke || ci/offline-images/build.sh; fi
+
 .PHONY: monitoring-test
-monitoring-test: ## Unit-test the alert rules (promtool) and check the monitoring configuration
-	scripts/test-containers.sh --static
+monitoring-test: install container-engine ## Unit-test the alert rules (promtool) and check the monitoring configuration
+	$(CONTAINER_TESTS) tests/containers/test_monitoring_config.py
 
 .PHONY: lint-containers
-lint-containers: ## Lint Dockerfiles and scripts, validate compose and monitoring files (no stacks)
-	scripts/test-containers.sh --static
+lint-containers: install container-engine ## Lint Dockerfiles and scripts, validate compose and monitoring files (no stacks)
+	$(CONTAINER_TESTS) $(STATIC_CONTAINER_TESTS)
 
 .PHONY: test-containers
-test-containers: ## Container test suite: build, lint, run every compose stack end to end
-	scripts/test-containers.sh
+test-containers: install container-engine ## Container test suite: build every image, lint, run every compose stack end to end
+	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev; fi
+	$(CONTAINER_TESTS) tests/containers

@@ -12,7 +12,7 @@
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
 # DISTROLESS_PYTHON_IMAGE, NGINX_IMAGE. With TOTRACKIT_OFFLINE_IMAGES=1 they are read from
-# .offline.env (local stand-ins, see deploy/offline/README.md).
+# .offline.env (local stand-ins, see ci/offline-images/README.md).
 #
 # Other settings:
 #   TOTRACKIT_BUILD_CA_BUNDLE   CA bundle handed to npm/uv as the optional BuildKit secret
@@ -21,7 +21,7 @@
 #   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
 #   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
 # Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
-# recipe for CI, scripts/quick-start.sh and scripts/test-containers.sh.
+# recipe for CI, scripts/quick-start.sh and `make test-containers`.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +29,7 @@ log() { printf 'build-images: %s\n' "$*" >&2; }
 
 if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   if [ ! -f .offline.env ]; then
-    log "TOTRACKIT_OFFLINE_IMAGES=1 but .offline.env is missing: run scripts/offline-images.sh"
+    log "TOTRACKIT_OFFLINE_IMAGES=1 but .offline.env is missing: run ci/offline-images/build.sh"
     exit 1
   fi
   set -a
@@ -38,7 +38,7 @@ if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   set +a
 fi
 
-# BuildKit needs Debian's docker client (see deploy/offline/README.md); harmless elsewhere.
+# BuildKit needs Debian's docker client (see ci/offline-images/README.md); harmless elsewhere.
 if [ -x /usr/bin/docker ]; then export PATH="/usr/bin:$PATH"; fi
 export DOCKER_BUILDKIT=1
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run Docker Compose the way the project's scripts do: `docker compose` (v2) when present, else
 # `docker-compose` (v1.29+); Debian's BuildKit-capable docker client first on PATH; with
-# TOTRACKIT_OFFLINE_IMAGES=1, the local stand-in images of .offline.env (deploy/offline/README.md).
+# TOTRACKIT_OFFLINE_IMAGES=1, the local stand-in images of .offline.env (ci/offline-images/README.md).
 #   scripts/compose.sh -f docker-compose.yml ps
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."

@@ -13,7 +13,7 @@
 # Settings (environment or .env): TOTRACKIT_API_PORT (8080), TOTRACKIT_UI_PORT (3000),
 # TOTRACKIT_SWAGGER_PORT (8081), TOTRACKIT_BIND_ADDRESS (127.0.0.1), COMPOSE_PROJECT_NAME
 # (totrackit), TOTRACKIT_START_TIMEOUT (seconds, 180), TOTRACKIT_OFFLINE_IMAGES=1 (machines
-# without a registry: local stand-in base images, see deploy/offline/README.md).
+# without a registry: local stand-in base images, see ci/offline-images/README.md).
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +57,8 @@ timeout="${TOTRACKIT_START_TIMEOUT:-180}"
 
 # ------------------------------------------------------------------------- prerequisites
 step "Checking prerequisites"
-if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ] && [ -x scripts/docker-engine.sh ]; then
-  scripts/docker-engine.sh >/dev/null 2>&1 || true
+if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ] && [ -x ci/docker-engine.sh ]; then
+  ci/docker-engine.sh >/dev/null 2>&1 || true
 fi
 [ -x /usr/bin/docker ] && export PATH="/usr/bin:$PATH"   # Debian's client builds with BuildKit
 command -v docker >/dev/null || fail "Docker is not installed (https://docs.docker.com/engine/install/)" engine-not-running
@@ -84,7 +84,7 @@ if [ "${action:-}" = down ]; then
 fi
 
 if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
-  scripts/offline-images.sh >/tmp/totrackit-offline-images.log 2>&1 || fail "scripts/offline-images.sh failed (see /tmp/totrackit-offline-images.log)"
+  ci/offline-images/build.sh >/tmp/totrackit-offline-images.log 2>&1 || fail "ci/offline-images/build.sh failed (see /tmp/totrackit-offline-images.log)"
   set -a
   # shellcheck disable=SC1091
   . ./.offline.env

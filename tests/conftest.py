@@ -25,22 +25,21 @@ from totrackit.app import create_app
 from totrackit.db import migrate
 from totrackit.db.connect import make_db
 from totrackit.db.tables import metadata
-from totrackit.settings import Settings
-from totrackit.settings.sources import PREFIX, TEST_ONLY_PREFIX
+from totrackit.settings import FIELDS_BY_NAME, Settings
+from totrackit.settings.sources import variable
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def hermetic_environment() -> Iterator[None]:
-    """The developer's ``TOTRACKIT_*`` variables (an exported API key, a sourced .env) must
-    not change what the suite tests; only the test-only ``TOTRACKIT_TEST_*`` ones are kept.
-    Servers the suite starts inherit this clean environment."""
-    removed = {
-        key: os.environ.pop(key)
-        for key in list(os.environ)
-        if key.startswith(PREFIX) and not key.startswith(TEST_ONLY_PREFIX)
-    }
+    """The developer's settings variables (an exported ``TOTRACKIT_API_KEY``, a sourced .env)
+    must not change what the suite tests: every variable a setting reads is removed for the
+    session, so servers the suite starts inherit a clean environment. Harness variables
+    (``TOTRACKIT_TEST_*``, the container suite's image and offline-mode variables) stay."""
+    settings_variables = {variable(name) for name in FIELDS_BY_NAME}
+    settings_variables |= {f"{key}_FILE" for key in settings_variables}
+    removed = {key: os.environ.pop(key) for key in list(os.environ) if key in settings_variables}
     yield
     os.environ.update(removed)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.servers import run_cli
 
 
@@ -108,3 +110,80 @@ def test_production_accepts_real_secrets() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "k7#Qp9" not in result.stdout
+
+
+def test_every_deployment_variable_is_known_so_it_is_never_warned_about() -> None:
+    """Compose files, images and scripts use ``TOTRACKIT_*`` names the service does not read;
+    a name there that is neither a setting nor registered would be warned about at start-up."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    from totrackit.settings import FIELDS_BY_NAME
+    from totrackit.settings.sources import DEPLOYMENT_VARIABLES, TEST_ONLY_PREFIX, variable
+
+    root = Path(__file__).parent.parent
+    tracked = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "docker-compose*.yml",
+            ".env.example",
+            "scripts",
+            "deploy",
+            "ci",
+            ".ci",
+            "Makefile",
+            "ui/e2e",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    settings = {variable(name) for name in FIELDS_BY_NAME}
+    settings |= {f"{key}_FILE" for key in settings}
+    used = {
+        name
+        for path in tracked
+        if (root / path).is_file() and not path.endswith(".png")
+        for name in re.findall(
+            r"TOTRACKIT_[A-Z0-9_]*[A-Z0-9]", (root / path).read_text(errors="ignore")
+        )
+    }
+    unknown = sorted(
+        name
+        for name in used - settings - DEPLOYMENT_VARIABLES
+        if not name.startswith(TEST_ONLY_PREFIX)
+    )
+
+    assert unknown == []
+
+
+def test_a_misspelt_setting_is_named_with_the_closest_known_one() -> None:
+    from totrackit.settings import Settings
+
+    environ = {
+        "TOTRACKIT_PROT": "9000",
+        "TOTRACKIT_PORT": "9001",
+        "TOTRACKIT_IMAGE": "totrackit:local",  # a compose variable, not a setting
+        "TOTRACKIT_TEST_DATABASE_URL": "postgresql://test",  # the test suite's own
+        "TOTRACKIT_API_KEY_FILE": "/run/secrets/key",
+    }
+
+    assert Settings.unknown_variables(environ) == ["TOTRACKIT_PROT (did you mean TOTRACKIT_PORT?)"]
+
+
+def test_config_check_warns_about_unknown_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from totrackit.cli.main import cli
+
+    monkeypatch.setenv("TOTRACKIT_PROT", "9000")
+
+    result = CliRunner().invoke(cli, ["config", "check"])
+
+    assert result.exit_code == 0
+    assert (
+        "TOTRACKIT_PROT (did you mean TOTRACKIT_PORT?) is not a ToTrackIt setting" in result.output
+    )

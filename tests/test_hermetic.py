@@ -1,4 +1,4 @@
-"""The suite is hermetic: the shell's TOTRACKIT_* variables do not reach what it tests."""
+"""The suite is hermetic: the shell's settings variables do not reach what it tests."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from totrackit.settings import Settings
+from totrackit.settings import FIELDS_BY_NAME, Settings
+from totrackit.settings.sources import variable
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_no_service_variable_of_the_shell_is_visible_to_the_tests() -> None:
-    leaked = [
-        key
-        for key in os.environ
-        if key.startswith("TOTRACKIT_") and not key.startswith("TOTRACKIT_TEST_")
-    ]
+    settings_variables = {variable(name) for name in FIELDS_BY_NAME}
+    leaked = [key for key in os.environ if key.removesuffix("_FILE") in settings_variables]
 
     assert leaked == []
 

@@ -20,6 +20,12 @@ from pydantic.fields import FieldInfo
 PREFIX = "TOTRACKIT_"
 # Read by the test suite, not by the service.
 TEST_ONLY_PREFIX = "TOTRACKIT_TEST_"
+# Read by the compose files, images, scripts and CI harness, not by the service: never warned
+# about as unknown. tests/test_config.py keeps this list equal to what those files use.
+DEPLOYMENT_VARIABLES = frozenset(
+    f"TOTRACKIT_{name}"
+    for name in ["API_PORT", "API_UPSTREAM", "API_URL", "BIND_ADDRESS", "BUILD_CA_BUNDLE", "BUILD_LOG_DIR", "BUILD_NETWORK", "CT_KEEP", "CT_PREFIX", "CT_SKIP_BUILD", "DB_APP_PASSWORD", "DB_APP_PASSWORD_FILE", "DB_APP_USER", "DB_MONITOR_PASSWORD", "DB_MONITOR_PASSWORD_FILE", "DB_MONITOR_USER", "DB_OWNER_PASSWORD", "DB_OWNER_PASSWORD_FILE", "DB_OWNER_USER", "DEV_API_PORT", "DEV_DB_PORT", "DEV_DEBUG_PORT", "DEV_IMAGE", "DEV_NODE_EXTRA_CA_CERTS", "DEV_REDIS_PORT", "DEV_UI_PORT", "E2E_BASE_URL", "E2E_API_KEY", "HEALTHCHECK_URL", "HTTP_BIND", "HTTP_PORT", "IMAGE", "OFFLINE_IMAGES", "REDIS_PASSWORD", "REVISION", "SECRETS_DIR", "SLIM_IMAGE", "START_TIMEOUT", "SWAGGER_PORT", "UI_IMAGE", "UI_PORT", "VERSION"]
+)
 
 
 def variable(name: str) -> str:
@@ -73,7 +79,8 @@ def unknown_variables(environ: Mapping[str, str], known: Iterable[str]) -> list[
     names |= {f"{name}_FILE" for name in names}
     found = []
     for key in sorted(environ):
-        if not key.startswith(PREFIX) or key.startswith(TEST_ONLY_PREFIX) or key in names:
+        skipped = key.startswith(TEST_ONLY_PREFIX) or key in DEPLOYMENT_VARIABLES
+        if not key.startswith(PREFIX) or skipped or key in names:
             continue
         close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
         found.append(f"{key} (did you mean {close[0]}?)" if close else key)

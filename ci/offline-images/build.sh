@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Build local stand-ins for the official container images our Dockerfiles and compose files use,
-# for machines without a container registry (see deploy/offline/README.md).
+# for machines without a container registry (see ci/offline-images/README.md).
 #
-#   scripts/offline-images.sh                 build what is missing, smoke-test it, write .offline.env
-#   scripts/offline-images.sh --force         rebuild the selected images without the build cache
+#   ci/offline-images/build.sh                build what is missing, smoke-test it, write .offline.env
+#   ci/offline-images/build.sh --force        rebuild the selected images without the build cache
 #                                             (default: all of them, base included)
-#   scripts/offline-images.sh --only a,b      select images by name (see --list); the base is built
+#   ci/offline-images/build.sh --only a,b     select images by name (see --list); the base is built
 #                                             when missing, and rebuilt with --force only when listed
-#   scripts/offline-images.sh --verify        also run the functional checks (postgres init + password
+#   ci/offline-images/build.sh --verify       also run the functional checks (postgres init + password
 #                                             login over a published port, redis AUTH, nginx
 #                                             templates, swagger-ui, python venv + pip)
-#   scripts/offline-images.sh --no-smoke      skip the per-image smoke checks
-#   scripts/offline-images.sh --env-only      only (re)write .offline.env from the existing images
-#   scripts/offline-images.sh --list          list the images, their tags and variables
+#   ci/offline-images/build.sh --no-smoke     skip the per-image smoke checks
+#   ci/offline-images/build.sh --env-only     only (re)write .offline.env from the existing images
+#   ci/offline-images/build.sh --list         list the images, their tags and variables
 #
 # Idempotent and incremental: an image is skipped when its tag exists and its recipe (files in
-# deploy/offline/<name>, parent image, host inputs; kept in a label) is unchanged, unless --force.
+# ci/offline-images/<name>, parent image, host inputs; kept in a label) is unchanged, unless --force.
 # Environment:
 #   OFFLINE_PREFIX             image name prefix           (default totrackit-offline)
 #   OFFLINE_WORKDIR            scratch space for rootfs and build contexts
@@ -27,8 +27,8 @@
 #   OFFLINE_ENV_FILE           where to write the variables (default <repo>/.offline.env)
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OFFLINE_DIR="$REPO_ROOT/deploy/offline"
+OFFLINE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$OFFLINE_DIR/../.." && pwd)"
 PREFIX="${OFFLINE_PREFIX:-totrackit-offline}"
 WORKDIR="${OFFLINE_WORKDIR:-/var/tmp/totrackit-offline}"
 UV_VERSION="${OFFLINE_UV_VERSION:-0.13.9}"
@@ -36,7 +36,7 @@ SWAGGER_UI_VERSION="${OFFLINE_SWAGGER_UI_VERSION:-5.35.0}"
 ENV_FILE="${OFFLINE_ENV_FILE:-$REPO_ROOT/.offline.env}"
 SUITE=bookworm
 
-# Builds need Debian's docker client (BuildKit); see scripts/docker-engine.sh.
+# Builds need Debian's docker client (BuildKit); see ci/docker-engine.sh.
 export PATH="/usr/bin:$PATH" DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1 DEBIAN_FRONTEND=noninteractive
 DOCKER=/usr/bin/docker
 
@@ -119,7 +119,7 @@ size_of() {
 
 declare -A RESULT=() SECONDS_TAKEN=()
 
-# A fingerprint of everything an image is made from: its files in deploy/offline/, the image it
+# A fingerprint of everything an image is made from: its files in ci/offline-images/, the image it
 # starts FROM, and the host inputs (Node, uv, swagger-ui versions). Stored as a label, so a changed
 # recipe is rebuilt even without --force.
 parent_of() {
@@ -248,7 +248,7 @@ build_base() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Build contexts: deploy/offline/<name>/ plus files fetched from this host.
+# Build contexts: ci/offline-images/<name>/ plus files fetched from this host.
 # ---------------------------------------------------------------------------------------------
 prepare_context() {
   local name="$1" ctx="$2"
@@ -306,7 +306,7 @@ build_image() {
   prepare_context "$name" "$ctx"
   args=(build --network host --progress plain
     --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "PREFIX=$PREFIX"
-    --label "org.opencontainers.image.description=Local stand-in for $official (deploy/offline/$name)"
+    --label "org.opencontainers.image.description=Local stand-in for $official (ci/offline-images/$name)"
     --label "io.totrackit.offline.stands-in-for=$official"
     --label "io.totrackit.offline.recipe=$(recipe_of "$name")"
     -t "$tag")
@@ -479,7 +479,7 @@ EOF
 write_env_file() {
   local tmp="$ENV_FILE.tmp" missing=()
   {
-    echo "# Local stand-ins for official images, written by scripts/offline-images.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
+    echo "# Local stand-ins for official images, written by ci/offline-images/build.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
     echo "# Machine-specific; git-ignored. Use: set -a; . ./.offline.env; set +a  (or --env-file)."
     image_lines | while IFS='|' read -r n t v o _; do
       if exists "$t"; then echo "$v=$t"; fi
@@ -509,11 +509,11 @@ main() {
   [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap and the Docker engine need it)"
   mkdir -p "$WORKDIR"
   exec 9>"$WORKDIR/.lock"
-  flock -n 9 || die "another offline-images.sh run holds $WORKDIR/.lock"
+  flock -n 9 || die "another ci/offline-images/build.sh run holds $WORKDIR/.lock"
 
   # 9>&-: a dockerd started from here must not inherit the lock.
-  "$REPO_ROOT/scripts/docker-engine.sh" 9>&-
-  [ -x "$DOCKER" ] || die "$DOCKER is missing (scripts/docker-engine.sh installs Debian's docker.io)"
+  "$REPO_ROOT/ci/docker-engine.sh" 9>&-
+  [ -x "$DOCKER" ] || die "$DOCKER is missing (ci/docker-engine.sh installs Debian's docker.io)"
 
   if [ "$env_only" = 1 ]; then write_env_file; exit 0; fi
 

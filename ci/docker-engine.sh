@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine is running on this machine (Debian 12, root, no systemd).
 #
-#   scripts/docker-engine.sh              ensure the engine runs; print what was done
-#   scripts/docker-engine.sh --print-env  same, then print `export ...` lines on stdout:
-#                                         eval "$(scripts/docker-engine.sh --print-env)"
-#   scripts/docker-engine.sh --status     report only; exit 1 when the engine is not reachable
+#   ci/docker-engine.sh              ensure the engine runs; print what was done
+#   ci/docker-engine.sh --print-env  same, then print `export ...` lines on stdout:
+#                                         eval "$(ci/docker-engine.sh --print-env)"
+#   ci/docker-engine.sh --status     report only; exit 1 when the engine is not reachable
 #
 # Idempotent: when `docker info` already works this is a no-op (apart from the report).
 # Otherwise it installs Debian's docker.io and docker-compose (apt-get, noninteractive),
