@@ -24,7 +24,50 @@ TEST_ONLY_PREFIX = "TOTRACKIT_TEST_"
 # about as unknown. tests/test_config.py keeps this list equal to what those files use.
 DEPLOYMENT_VARIABLES = frozenset(
     f"TOTRACKIT_{name}"
-    for name in ["API_PORT", "API_UPSTREAM", "API_URL", "BIND_ADDRESS", "BUILD_CA_BUNDLE", "BUILD_LOG_DIR", "BUILD_NETWORK", "CT_KEEP", "CT_PREFIX", "CT_SKIP_BUILD", "DB_APP_PASSWORD", "DB_APP_PASSWORD_FILE", "DB_APP_USER", "DB_MONITOR_PASSWORD", "DB_MONITOR_PASSWORD_FILE", "DB_MONITOR_USER", "DB_OWNER_PASSWORD", "DB_OWNER_PASSWORD_FILE", "DB_OWNER_USER", "DEV_API_PORT", "DEV_DB_PORT", "DEV_DEBUG_PORT", "DEV_IMAGE", "DEV_NODE_EXTRA_CA_CERTS", "DEV_REDIS_PORT", "DEV_UI_PORT", "E2E_BASE_URL", "E2E_API_KEY", "HEALTHCHECK_URL", "HTTP_BIND", "HTTP_PORT", "IMAGE", "OFFLINE_IMAGES", "REDIS_PASSWORD", "REVISION", "SECRETS_DIR", "SLIM_IMAGE", "START_TIMEOUT", "SWAGGER_PORT", "UI_IMAGE", "UI_PORT", "VERSION"]
+    for name in [
+        "API_PORT",
+        "API_UPSTREAM",
+        "API_URL",
+        "BIND_ADDRESS",
+        "BUILD_CA_BUNDLE",
+        "BUILD_LOG_DIR",
+        "BUILD_NETWORK",
+        "CT_KEEP",
+        "CT_PREFIX",
+        "CT_SKIP_BUILD",
+        "DB_APP_PASSWORD",
+        "DB_APP_PASSWORD_FILE",
+        "DB_APP_USER",
+        "DB_MONITOR_PASSWORD",
+        "DB_MONITOR_PASSWORD_FILE",
+        "DB_MONITOR_USER",
+        "DB_OWNER_PASSWORD",
+        "DB_OWNER_PASSWORD_FILE",
+        "DB_OWNER_USER",
+        "DEV_API_PORT",
+        "DEV_DB_PORT",
+        "DEV_DEBUG_PORT",
+        "DEV_IMAGE",
+        "DEV_NODE_EXTRA_CA_CERTS",
+        "DEV_REDIS_PORT",
+        "DEV_UI_PORT",
+        "E2E_BASE_URL",
+        "E2E_API_KEY",
+        "HEALTHCHECK_URL",
+        "HTTP_BIND",
+        "HTTP_PORT",
+        "IMAGE",
+        "OFFLINE_IMAGES",
+        "REDIS_PASSWORD",
+        "REVISION",
+        "SECRETS_DIR",
+        "SLIM_IMAGE",
+        "START_TIMEOUT",
+        "SWAGGER_PORT",
+        "UI_IMAGE",
+        "UI_PORT",
+        "VERSION",
+    ]
 )
 
 
