@@ -22,8 +22,8 @@ down: ## Stop the full stack, keeping its data
 	scripts/quick-start.sh --down
 
 .PHONY: clean-stack
-clean-stack: ## Stop the full stack and delete its data volumes
-	$(COMPOSE) -f docker-compose.yml -f docker-compose.monitoring.yml down -v --remove-orphans
+clean-stack: ## Stop the full stack and delete its data volumes (says so when there is nothing)
+	scripts/quick-start.sh --clean
 
 .PHONY: logs
 logs: ## Follow the logs of the full stack

@@ -3,7 +3,8 @@
 #
 #   scripts/quick-start.sh              # or: make up
 #   scripts/quick-start.sh --no-build   # use the images that exist (totrackit:local, totrackit-ui:local)
-#   scripts/quick-start.sh --down       # stop the stack (keeps the data; `make clean-stack` deletes it)
+#   scripts/quick-start.sh --down       # stop the stack (keeps the data)
+#   scripts/quick-start.sh --clean      # stop it and delete its data volumes (`make clean-stack`)
 #
 # Steps: check the prerequisites (Docker engine, Compose, BuildKit, free ports, disk space), build
 # the images (scripts/build-images.sh), start the stack, show each service's health as it comes
@@ -36,9 +37,10 @@ build=1
 case "${1:-}" in
   --no-build) build=0 ;;
   --down) action=down ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  --clean) action=clean ;;
+  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
   "") ;;
-  *) fail "unknown option $1 (--no-build, --down, --help)" ;;
+  *) fail "unknown option $1 (--no-build, --down, --clean, --help)" ;;
 esac
 
 # Values from .env count too (Compose reads it); the environment wins, as with Compose.
@@ -76,6 +78,21 @@ fi
 ok "$("${compose[@]}" version 2>/dev/null | head -1)"
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 dc() { "${compose[@]}" -f docker-compose.yml "$@"; }
+
+if [ "${action:-}" = clean ]; then
+  # Only what this project created: `down -v` on a project that never ran prints "not found"
+  # for every volume and network it would have had.
+  label="label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
+  found=$( { docker ps -aq --filter "$label"; docker volume ls -q --filter "$label"; docker network ls -q --filter "$label"; } | wc -l)
+  if [ "$found" -eq 0 ]; then
+    ok "nothing to delete: project $COMPOSE_PROJECT_NAME has no containers, volumes or networks"
+    exit 0
+  fi
+  step "Stopping the stack (project $COMPOSE_PROJECT_NAME) and deleting its data volumes"
+  "${compose[@]}" -f docker-compose.yml -f docker-compose.monitoring.yml down -v --remove-orphans 2>&1 | grep -v ' not found' || true
+  ok "deleted"
+  exit 0
+fi
 
 if [ "${action:-}" = down ]; then
   step "Stopping the stack (project $COMPOSE_PROJECT_NAME; the data volumes stay)"
@@ -232,7 +249,8 @@ Try it (copy and paste):
     -H 'Content-Type: application/json' -d '{"status": "COMPLETED"}'
   curl -fsS http://$host:$api_port/analytics/summary
 
-Status:   ${compose[*]} ps          Logs: ${compose[*]} logs -f api worker
+Status:   ${compose[*]} -p $COMPOSE_PROJECT_NAME ps
+Logs:     ${compose[*]} -p $COMPOSE_PROJECT_NAME logs -f api worker
 Stop:     make down (keeps data)    Delete the data too: make clean-stack
 Monitoring (Prometheus, Alertmanager): make up-monitoring
 EOF
