@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 import pytest
 
@@ -214,3 +216,62 @@ async def test_a_non_json_body_is_unsupported_media_type(client: httpx.AsyncClie
 
     assert response.status_code == 415
     assert response.json()["error"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+@pytest.mark.parametrize("process_id", ["a/b", "/abc", "abc/", "2026/07/19"])
+async def test_an_id_with_a_slash_is_refused_because_it_could_never_be_addressed(
+    client: httpx.AsyncClient, process_id: str
+) -> None:
+    response = await client.post("/processes/p", json={"id": process_id})
+
+    assert response.status_code == 400
+    error = response.json()
+    assert error["error"] == "VALIDATION_ERROR"
+    assert error["details"] == [
+        {
+            "field": "id",
+            "message": "must not contain '/': the run could not be read, completed or deleted",
+            "rejected_value": process_id,
+        }
+    ]
+    assert (await page_of_runs(client))["total"] == 0
+
+
+@pytest.mark.parametrize("process_id", ["a\\b", "a?b#c", "a%2Fb", "...", " a b ", "ünï", "a\nb"])
+async def test_ids_with_other_url_characters_can_be_read_completed_and_deleted(
+    client: httpx.AsyncClient, process_id: str
+) -> None:
+    await start_run(client, "p", process_id)
+    path = f"/processes/p/{quote(process_id, safe='')}"
+
+    assert (await client.get(path)).json()["id"] == process_id
+    assert (await client.put(f"{path}/complete")).json()["status"] == "COMPLETED"
+    assert (await client.delete(path)).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "ab\x00c"}, "id"),
+        ({"id": "abc", "tags": [{"key": "k\x00", "value": "v"}]}, "tags[0].key"),
+        ({"id": "abc", "tags": [{"key": "k", "value": "v\x00"}]}, "tags[0].value"),
+        ({"id": "abc", "context": {"note": "a\x00b"}}, "context"),
+        ({"id": "abc", "context": {"deep": [{"k\x00": 1}]}}, "context"),
+    ],
+)
+async def test_nul_characters_are_refused_on_both_databases(
+    client: httpx.AsyncClient, body: dict[str, object], field: str
+) -> None:
+    # PostgreSQL cannot store U+0000 in text or jsonb: it used to end as a 500 there.
+    response = await client.post("/processes/p", json=body)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in response.json()["details"]] == [field]
+
+
+async def page_of_runs(client: httpx.AsyncClient) -> dict[str, object]:
+    response = await client.get("/processes")
+    assert response.status_code == 200
+    result: dict[str, object] = response.json()
+    return result

@@ -265,3 +265,17 @@ async def test_a_common_tag_lists_a_page_with_a_lower_bound_total(
     assert [run["id"] for run in (await page(client, "tags=country:DE&offset=4"))["data"]] == [
         "run-0"
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("name=a%00b", "name"), ("id=a%00b", "id"), ("tags=k:v%00", "tags")],
+)
+async def test_a_nul_character_in_a_text_filter_is_a_validation_error_not_a_crash(
+    client: httpx.AsyncClient, query: str, parameter: str
+) -> None:
+    response = await client.get(f"/processes?{query}")
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in response.json()["details"]] == [parameter]

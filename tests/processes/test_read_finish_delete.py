@@ -209,3 +209,21 @@ class TestDelete:
         await client.delete("/processes/p/run-1")
 
         assert (await client.get("/processes/p/run-1")).json()["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/processes/p/ab%00c"),
+        ("PUT", "/processes/p/ab%00c/complete"),
+        ("DELETE", "/processes/p/ab%00c"),
+    ],
+)
+async def test_a_nul_character_in_the_id_is_a_validation_error_not_a_crash(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in response.json()["details"]] == ["process_id"]

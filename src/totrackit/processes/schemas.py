@@ -4,18 +4,56 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from totrackit.processes.rules import DeadlineStatus, Status
 
 NAME_PATTERN = r"^[a-zA-Z0-9_-]+$"
+#: Text compared in SQL (ids, names, tag filters): PostgreSQL refuses U+0000 in text.
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 NonBlank = StringConstraints(pattern=r"\S")
 
 
+def _storable(value: str) -> str:
+    # PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both databases alike.
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
+    return value
+
+
+def _storable_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            _storable(item)
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
+Storable = AfterValidator(_storable)
+
+
+def _addressable(value: str) -> str:
+    # A run is read, completed and deleted at /processes/{name}/{id}: an id with a slash can
+    # never be addressed there (a client's %2F is decoded before routing), so it is refused
+    # at create instead of producing a run nobody can finish.
+    if "/" in value:
+        raise PydanticCustomError(
+            "id_slash", "must not contain '/': the run could not be read, completed or deleted"
+        )
+    return value
+
+
 class Tag(BaseModel):
-    key: Annotated[str, NonBlank, Field(min_length=1, max_length=50)]
-    value: Annotated[str, NonBlank, Field(min_length=1, max_length=100)]
+    key: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=50)]
+    value: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=100)]
 
 
 class NewProcessRequest(BaseModel):
@@ -32,12 +70,20 @@ class NewProcessRequest(BaseModel):
         }
     )
 
-    id: Annotated[str, NonBlank, Field(min_length=3, max_length=50, description="Process run id.")]
+    id: Annotated[
+        str,
+        NonBlank,
+        Storable,
+        AfterValidator(_addressable),
+        Field(min_length=3, max_length=50, description="Process run id; any characters but '/'."),
+    ]
     deadline: int | None = Field(
         None, ge=0, description="Deadline as Unix epoch seconds (optional)."
     )
     tags: list[Tag] | None = Field(None, description="Business tags, at most 20.")
-    context: dict[str, Any] | None = Field(None, description="Free JSON context.")
+    context: Annotated[dict[str, Any] | None, AfterValidator(_storable_json)] = Field(
+        None, description="Free JSON context."
+    )
 
 
 class CompleteRequest(BaseModel):
