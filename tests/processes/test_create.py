@@ -275,3 +275,47 @@ async def page_of_runs(client: httpx.AsyncClient) -> dict[str, object]:
     assert response.status_code == 200
     result: dict[str, object] = response.json()
     return result
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "abc", "deadline": True}, "deadline"),
+        ({"id": "abc", "deadline": False}, "deadline"),
+        ({"id": "abc", "deadline": "1796161366"}, "deadline"),
+        ({"id": "abc", "deadline": 1796161366.0}, "deadline"),
+        ({"id": 12345}, "id"),
+        ({"id": True}, "id"),
+        ({"id": "abc", "tags": [{"key": 1, "value": "v"}]}, "tags[0].key"),
+        ({"id": "abc", "tags": [{"key": "k", "value": 2.5}]}, "tags[0].value"),
+        ({"id": "abc", "tags": [{"key": "k", "value": False}]}, "tags[0].value"),
+        ({"id": "abc", "tags": [["k", "v"]]}, "tags[0]"),
+        ({"id": "abc", "tags": {"k": "v"}}, "tags"),
+        ({"id": "abc", "context": "{}"}, "context"),
+    ],
+)
+async def test_body_types_are_strict_and_never_coerced(
+    client: httpx.AsyncClient, clock: FakeClock, body: dict[str, object], field: str
+) -> None:
+    response = await client.post("/processes/p", json=body)
+
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in error["details"]] == [field]
+
+
+async def test_a_well_typed_body_is_still_accepted(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    body = {
+        "id": "abc",
+        "deadline": clock.epoch(hours=1),
+        "tags": [{"key": "k", "value": "v"}],
+        "context": {"n": 1, "b": True, "s": "1", "l": [None]},
+    }
+
+    response = await client.post("/processes/p", json=body)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["context"] == body["context"]

@@ -52,14 +52,21 @@ def _addressable(value: str) -> str:
 
 
 class Tag(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     key: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=50)]
     value: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=100)]
 
 
 class NewProcessRequest(BaseModel):
-    """Start a run. Unknown fields are ignored, as in the original."""
+    """Start a run. Unknown fields are ignored, as in the original.
+
+    Strict: JSON types are taken as sent, never coerced (``true`` or ``"1796161366"`` is not a
+    deadline, ``123`` is not an id), so a client's type mistake is a 400 naming the field.
+    """
 
     model_config = ConfigDict(
+        strict=True,
         json_schema_extra={
             "example": {
                 "id": "run-001",
@@ -67,7 +74,7 @@ class NewProcessRequest(BaseModel):
                 "tags": [{"key": "country", "value": "DE"}],
                 "context": {"customerId": "C1234"},
             }
-        }
+        },
     )
 
     id: Annotated[
