@@ -200,13 +200,84 @@ async def test_a_missing_body_is_a_validation_error(client: httpx.AsyncClient) -
     assert response.json()["error"] == "VALIDATION_ERROR"
 
 
-async def test_malformed_json_is_a_validation_error(client: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_validation_error_on_the_body(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.post(
         "/processes/p", content=b'{"id": "abc",', headers={"content-type": "application/json"}
     )
 
     assert response.status_code == 400
     assert response.json()["error"] == "VALIDATION_ERROR"
+    assert response.json()["details"] == [
+        {
+            "field": "body",
+            "message": "Malformed JSON request body at character 13: "
+            "Expecting property name enclosed in double quotes",
+            "rejected_value": None,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        (
+            b'{"id": "abc", "context": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001,
+            "JSON nested too deeply",
+        ),
+        (b'{"id": "ab\xff"}', "not valid UTF-8"),
+    ],
+)
+async def test_a_body_the_parser_gives_up_on_is_a_validation_error_on_the_body(
+    client: httpx.AsyncClient, content: bytes, reason: str
+) -> None:
+    response = await client.put(
+        "/processes/p/abc/complete", content=content, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert response.json()["details"] == [
+        {
+            "field": "body",
+            "message": f"Malformed JSON request body: {reason}",
+            "rejected_value": None,
+        }
+    ]
+
+
+def nested(depth: int) -> object:
+    context: object = "leaf"
+    for level in range(depth):
+        context = {"a": context} if level % 2 else [context]
+    return {"a": context}
+
+
+async def test_context_may_nest_a_hundred_levels(client: httpx.AsyncClient) -> None:
+    body = await start_run(client, context=nested(99))  # type: ignore[arg-type]
+
+    assert body["context"] == nested(99)
+    assert (await client.get("/processes")).status_code == 200
+
+
+@pytest.mark.parametrize("depth", [100, 260, 900])
+async def test_context_nested_deeper_is_a_validation_error_not_a_broken_list(
+    client: httpx.AsyncClient, depth: int
+) -> None:
+    # Before, 252 levels were stored and every list page holding the run answered 500.
+    response = await client.post("/processes/p", json={"id": "abc", "context": nested(depth)})
+
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {
+            "field": "context",
+            "message": "must not nest more than 100 levels",
+            "rejected_value": None,
+        }
+    ]
+    assert (await client.get("/processes")).json()["total"] == 0
 
 
 async def test_a_non_json_body_is_unsupported_media_type(client: httpx.AsyncClient) -> None:

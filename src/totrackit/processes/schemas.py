@@ -23,17 +23,26 @@ def _storable(value: str) -> str:
     return value
 
 
+#: Levels of objects and arrays ``context`` may nest (the context object itself is level 1).
+#: orjson, which writes every response, stops at 255 levels including the response's own.
+MAX_CONTEXT_DEPTH = 100
+
+
 def _storable_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    pending: list[Any] = [value]
+    pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
-        item = pending.pop()
+        item, depth = pending.pop()
         if isinstance(item, str):
             _storable(item)
-        elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
+        elif isinstance(item, dict | list):
+            if depth > MAX_CONTEXT_DEPTH:
+                raise PydanticCustomError(
+                    "too_deep",
+                    "must not nest more than {limit} levels",
+                    {"limit": MAX_CONTEXT_DEPTH},
+                )
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
     return value
 
 
