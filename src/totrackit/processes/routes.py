@@ -18,6 +18,7 @@ from totrackit.processes.schemas import (
     NewProcessRequest,
     ProcessPage,
     ProcessResponse,
+    canonical,
 )
 from totrackit.web.deps import State, Transaction, require_json
 from totrackit.web.openapi import api_error_responses
@@ -176,7 +177,7 @@ def _enum(field: str, raw: str | None, enum: type[E]) -> E | None:
     if raw is None:
         return None
     try:
-        return enum(raw.strip().upper().replace("-", "_"))
+        return enum(canonical(raw))
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise ValidationFailed([FieldError(field, f"must be one of {allowed}", raw)]) from None

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from totrackit.processes.rules import DeadlineStatus, Status
@@ -102,9 +110,29 @@ class NewProcessRequest(BaseModel):
     )
 
 
+def canonical(raw: str) -> str:
+    """The one rule for status values on the wire, in bodies and query parameters alike: any
+    case, surrounding spaces and ``-`` for ``_`` are accepted (``failed``, ``on-track``)."""
+    return raw.strip().upper().replace("-", "_")
+
+
+def _finish_status(value: object) -> Status:
+    # ACTIVE passes here: the service refuses it with the original's INVALID_ARGUMENT.
+    if isinstance(value, str) and canonical(value) in Status.__members__:
+        return Status(canonical(value))
+    raise PydanticCustomError("finish_status", "must be COMPLETED or FAILED")
+
+
 class CompleteRequest(BaseModel):
-    status: Status = Field(
-        Status.COMPLETED, description="COMPLETED (default) or FAILED; ACTIVE is rejected."
+    model_config = ConfigDict(strict=True)
+
+    status: Annotated[
+        Status,
+        BeforeValidator(_finish_status),
+        WithJsonSchema({"type": "string", "enum": [Status.COMPLETED, Status.FAILED]}),
+    ] = Field(
+        Status.COMPLETED,
+        description="COMPLETED (default) or FAILED, in any case; ACTIVE is refused (400).",
     )
 
 
