@@ -76,12 +76,10 @@ class Tag(BaseModel):
 
 
 class NewProcessRequest(BaseModel):
-    """Start a run. Unknown fields are ignored, as in the original.
+    """Start a run. Unknown fields are ignored, as in the original."""
 
-    Strict: JSON types are taken as sent, never coerced (``true`` or ``"1796161366"`` is not a
-    deadline, ``123`` is not an id), so a client's type mistake is a 400 naming the field.
-    """
-
+    # Strict: JSON types are taken as sent, never coerced (true or "1796161366" is not a
+    # deadline, 123 is not an id), so a client's type mistake is a 400 naming the field.
     model_config = ConfigDict(
         strict=True,
         json_schema_extra={
