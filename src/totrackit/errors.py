@@ -1,4 +1,10 @@
-"""Domain errors. Each carries its HTTP status and wire code; ``web.errors`` renders them.
+"""Domain errors and the registry of every error code the API answers with.
+
+``ErrorCode`` lists each ``error`` value a response body can carry, with its HTTP status;
+docs/api.md's error table must match it (tests/test_error_codes.py). Everything that writes an
+error body takes an ``ErrorCode``, so a new code cannot reach the wire without being registered.
+
+Each domain error carries its status and code; ``web.errors`` renders them:
 
 AppError
 ├── InvalidArgument          400 INVALID_ARGUMENT   a business rule rejected the input
@@ -13,7 +19,52 @@ AppError
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    PROCESS_NOT_FOUND = "PROCESS_NOT_FOUND"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    PROCESS_ALREADY_EXISTS = "PROCESS_ALREADY_EXISTS"
+    PROCESS_ALREADY_COMPLETED = "PROCESS_ALREADY_COMPLETED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    STARTING = "STARTING"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+    QUERY_TIMEOUT = "QUERY_TIMEOUT"
+    #: A framework HTTP error with a status no other code covers (not expected to happen).
+    HTTP_ERROR = "HTTP_ERROR"
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status this code is sent with; None for ``HTTP_ERROR`` (any other)."""
+        return _STATUS.get(self)
+
+
+_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.VALIDATION_ERROR: 400,
+    ErrorCode.INVALID_ARGUMENT: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.PROCESS_NOT_FOUND: 404,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.PROCESS_ALREADY_EXISTS: 409,
+    ErrorCode.PROCESS_ALREADY_COMPLETED: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.TOO_MANY_REQUESTS: 429,
+    ErrorCode.INTERNAL_SERVER_ERROR: 500,
+    ErrorCode.STARTING: 503,
+    ErrorCode.DATABASE_UNAVAILABLE: 503,
+    ErrorCode.QUERY_TIMEOUT: 503,
+}
 
 
 @dataclass(frozen=True)
@@ -25,7 +76,7 @@ class FieldError:
 
 class AppError(Exception):
     status_code: ClassVar[int] = 500
-    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_SERVER_ERROR
 
     def __init__(self, message: str, details: list[FieldError] | None = None) -> None:
         super().__init__(message)
@@ -35,12 +86,12 @@ class AppError(Exception):
 
 class InvalidArgument(AppError):
     status_code = 400
-    code = "INVALID_ARGUMENT"
+    code = ErrorCode.INVALID_ARGUMENT
 
 
 class ValidationFailed(AppError):
     status_code = 400
-    code = "VALIDATION_ERROR"
+    code = ErrorCode.VALIDATION_ERROR
 
     def __init__(self, details: list[FieldError]) -> None:
         super().__init__("Request validation failed", details)
@@ -48,17 +99,17 @@ class ValidationFailed(AppError):
 
 class Unauthorized(AppError):
     status_code = 401
-    code = "UNAUTHORIZED"
+    code = ErrorCode.UNAUTHORIZED
 
 
 class UnsupportedMediaType(AppError):
     status_code = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 class ProcessNotFound(AppError):
     status_code = 404
-    code = "PROCESS_NOT_FOUND"
+    code = ErrorCode.PROCESS_NOT_FOUND
 
     def __init__(self, name: str, process_id: str) -> None:
         super().__init__(f"Process not found: name='{name}', id='{process_id}'")
@@ -66,7 +117,7 @@ class ProcessNotFound(AppError):
 
 class ProcessAlreadyExists(AppError):
     status_code = 409
-    code = "PROCESS_ALREADY_EXISTS"
+    code = ErrorCode.PROCESS_ALREADY_EXISTS
 
     def __init__(self, name: str, process_id: str) -> None:
         super().__init__(f"Active process already exists: name='{name}', id='{process_id}'")
@@ -74,7 +125,7 @@ class ProcessAlreadyExists(AppError):
 
 class ProcessAlreadyCompleted(AppError):
     status_code = 409
-    code = "PROCESS_ALREADY_COMPLETED"
+    code = ErrorCode.PROCESS_ALREADY_COMPLETED
 
     def __init__(self, name: str, process_id: str) -> None:
         super().__init__(f"Process is already completed: name='{name}', id='{process_id}'")

@@ -186,3 +186,12 @@ async def test_window_out_of_range_is_a_validation_error(
 
     assert response.status_code == 400
     assert response.json()["details"][0]["field"] == "window_hours"
+
+
+async def test_a_nul_character_in_the_name_is_a_validation_error_not_a_crash(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/analytics/tags?name=a%00b")
+
+    assert response.status_code == 400, response.text
+    assert [detail["field"] for detail in response.json()["details"]] == ["name"]

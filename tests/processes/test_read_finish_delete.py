@@ -165,14 +165,48 @@ class TestComplete:
         assert response.json()["error"] == "INVALID_ARGUMENT"
         assert response.json()["message"] == "Cannot complete process with ACTIVE status"
 
-    async def test_unknown_status_is_a_validation_error(self, client: httpx.AsyncClient) -> None:
+    @pytest.mark.parametrize("status", ["active", " Active "])
+    async def test_active_in_any_case_is_the_same_business_rule(
+        self, client: httpx.AsyncClient, status: str
+    ) -> None:
+        response = await client.put("/processes/p/missing/complete", json={"status": status})
+
+        assert response.status_code == 400
+        assert response.json()["error"] == "INVALID_ARGUMENT"
+
+    @pytest.mark.parametrize(
+        ("sent", "stored"),
+        [
+            ("failed", "FAILED"),
+            ("Failed", "FAILED"),
+            ("completed", "COMPLETED"),
+            (" FAILED ", "FAILED"),
+        ],
+    )
+    async def test_status_is_accepted_in_any_case_as_list_filters_are(
+        self, client: httpx.AsyncClient, sent: str, stored: str
+    ) -> None:
         await start_run(client, "p", "run-1")
 
-        response = await client.put("/processes/p/run-1/complete", json={"status": "DONE"})
+        response = await client.put("/processes/p/run-1/complete", json={"status": sent})
+
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == stored
+        assert (await client.get(f"/processes?status={sent.strip()}")).json()["total"] == 1
+
+    @pytest.mark.parametrize("status", ["DONE", "", 1, None, ["FAILED"]])
+    async def test_unknown_status_is_a_validation_error_offering_only_valid_values(
+        self, client: httpx.AsyncClient, status: object
+    ) -> None:
+        await start_run(client, "p", "run-1")
+
+        response = await client.put("/processes/p/run-1/complete", json={"status": status})
 
         assert response.status_code == 400
         assert response.json()["error"] == "VALIDATION_ERROR"
-        assert response.json()["details"][0]["field"] == "status"
+        assert response.json()["details"] == [
+            {"field": "status", "message": "must be COMPLETED or FAILED", "rejected_value": status}
+        ]
 
     async def test_unknown_run_is_not_found(self, client: httpx.AsyncClient) -> None:
         response = await client.put("/processes/p/missing/complete")
@@ -209,3 +243,21 @@ class TestDelete:
         await client.delete("/processes/p/run-1")
 
         assert (await client.get("/processes/p/run-1")).json()["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/processes/p/ab%00c"),
+        ("PUT", "/processes/p/ab%00c/complete"),
+        ("DELETE", "/processes/p/ab%00c"),
+    ],
+)
+async def test_a_nul_character_in_the_id_is_a_validation_error_not_a_crash(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in response.json()["details"]] == ["process_id"]

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from totrackit.analytics.schemas import NameRollupPage, SummaryResponse, TagImpactResponse
+from totrackit.processes.schemas import NO_NUL_PATTERN
 from totrackit.web.deps import State, Transaction
 from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
@@ -23,7 +24,9 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 async def tag_impact(
     state: State,
     conn: Transaction,
-    name: str | None = None,
+    name: Annotated[
+        str | None, Query(pattern=NO_NUL_PATTERN, description="Only runs of this name.")
+    ] = None,
     window_hours: Annotated[int, Query(ge=1, le=720)] = 24,
 ) -> FastJSONResponse:
     body = await state.analytics.tag_impact(conn, window_hours=window_hours, name=name)

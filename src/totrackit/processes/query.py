@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from totrackit.errors import FieldError, ValidationFailed
 from totrackit.processes.rules import DeadlineStatus, Status
 
 
@@ -60,10 +61,20 @@ def parse_sort(raw: str | None) -> Sort:
 
 
 def parse_tags(raw: str | None) -> dict[str, str]:
-    """Parse ``k1:v1,k2:v2`` into pairs that must all match; a later duplicate key wins."""
+    """Parse ``k1:v1,k2:v2`` into pairs that must all match; a later duplicate key wins.
+
+    Empty pieces (``a:b,``) are skipped. A piece without a colon, or with an empty key or
+    value, is a 400 on ``tags``: the original dropped it silently and answered as if that
+    filter had not been asked for, which looks like a match.
+    """
     pairs: dict[str, str] = {}
     for piece in (raw or "").split(","):
-        key, colon, value = piece.strip().partition(":")
-        if colon and key.strip():
-            pairs[key.strip()] = value.strip()
+        if not piece.strip():
+            continue
+        key, colon, value = (part.strip() for part in piece.strip().partition(":"))
+        if not (colon and key and value):
+            raise ValidationFailed(
+                [FieldError("tags", f"'{piece.strip()}' is not key:value (both non-empty)", raw)]
+            )
+        pairs[key] = value
     return pairs

@@ -13,10 +13,12 @@ from totrackit.processes.query import ListFilter, parse_sort, parse_tags
 from totrackit.processes.rules import DeadlineStatus, Status
 from totrackit.processes.schemas import (
     NAME_PATTERN,
+    NO_NUL_PATTERN,
     CompleteRequest,
     NewProcessRequest,
     ProcessPage,
     ProcessResponse,
+    canonical,
 )
 from totrackit.web.deps import State, Transaction, require_json
 from totrackit.web.openapi import api_error_responses
@@ -27,7 +29,9 @@ router = APIRouter(prefix="/processes", tags=["processes"])
 Name = Annotated[
     str, Path(min_length=1, max_length=100, pattern=NAME_PATTERN, description="Process name.")
 ]
-ProcessId = Annotated[str, Path(min_length=1, max_length=50, description="Process run id.")]
+ProcessId = Annotated[
+    str, Path(min_length=1, max_length=50, pattern=NO_NUL_PATTERN, description="Process run id.")
+]
 
 
 @router.post(
@@ -101,8 +105,12 @@ async def delete_process(
 async def list_processes(
     state: State,
     conn: Transaction,
-    name: str | None = None,
-    id: Annotated[str | None, Query(description="Exact process run id.")] = None,
+    name: Annotated[
+        str | None, Query(pattern=NO_NUL_PATTERN, description="Exact process name.")
+    ] = None,
+    id: Annotated[
+        str | None, Query(pattern=NO_NUL_PATTERN, description="Exact process run id.")
+    ] = None,
     status: Annotated[str | None, Query(description="ACTIVE, COMPLETED or FAILED.")] = None,
     deadline_status: Annotated[
         str | None,
@@ -131,7 +139,9 @@ async def list_processes(
             description="field[:asc|desc]; fields: started_at, completed_at, deadline, name, status, duration."
         ),
     ] = None,
-    tags: Annotated[str | None, Query(description="k1:v1,k2:v2 (all must match).")] = None,
+    tags: Annotated[
+        str | None, Query(pattern=NO_NUL_PATTERN, description="k1:v1,k2:v2 (all must match).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> FastJSONResponse:
@@ -167,7 +177,7 @@ def _enum(field: str, raw: str | None, enum: type[E]) -> E | None:
     if raw is None:
         return None
     try:
-        return enum(raw.strip().upper().replace("-", "_"))
+        return enum(canonical(raw))
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise ValidationFailed([FieldError(field, f"must be one of {allowed}", raw)]) from None

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 import orjson
 from starlette.types import Message, Send
 
+from totrackit.errors import ErrorCode
 from totrackit.web.errors import error_body
 
 Headers = Iterable[tuple[bytes, bytes]]
 
 
 async def send_json_error(
-    send: Send, *, status: int, code: str, message: str, path: str, headers: Headers = ()
+    send: Send, *, status: int, code: ErrorCode, message: str, path: str, headers: Headers = ()
 ) -> None:
     """Answer with the contract's JSON error body, without running the application."""
     body = orjson.dumps(error_body(code=code, message=message, path=path))

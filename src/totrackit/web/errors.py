@@ -16,27 +16,30 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from totrackit.db.failures import DatabaseFailure, classify
-from totrackit.errors import AppError, FieldError, ValidationFailed
+from totrackit.errors import AppError, ErrorCode, FieldError, ValidationFailed
 from totrackit.observability.context import current_request_id
+from totrackit.processes.schemas import NO_NUL_PATTERN
 from totrackit.web.responses import FastJSONResponse
 
 logger = logging.getLogger(__name__)
 
+# The codes of the HTTP errors that Starlette and FastAPI raise themselves (400 is handled apart).
 _HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "TOO_MANY_REQUESTS",
+    code.status: code
+    for code in (
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode.TOO_MANY_REQUESTS,
+    )
 }
 INTERNAL_MESSAGE = "An unexpected error occurred. Please try again later."
 
 
 def error_body(
-    *, code: str, message: str, path: str, details: Sequence[FieldError] | None = None
+    *, code: ErrorCode, message: str, path: str, details: Sequence[FieldError] | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "error": code,
@@ -55,7 +58,7 @@ def error_body(
 def error_response(
     request: Request,
     status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     details: Sequence[FieldError] | None = None,
 ) -> FastJSONResponse:
@@ -80,7 +83,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Fa
 
 
 async def _http_error(request: Request, exc: HTTPException) -> FastJSONResponse:
-    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    if exc.status_code == 400:
+        # FastAPI's "There was an error parsing the body": a body json.loads gave up on.
+        return await _app_error(request, ValidationFailed([_unparsable_body(exc.__cause__)]))
+    code = _HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
     response = error_response(request, exc.status_code, code, str(exc.detail))
     if exc.headers:
         response.headers.update(exc.headers)
@@ -102,43 +108,65 @@ async def _unexpected_error_response(request: Request, exc: Exception) -> FastJS
     if failure is DatabaseFailure.TIMEOUT:
         logger.warning("Query timed out on %s %s", request.method, request.url.path)
         return _unavailable(
-            request, "QUERY_TIMEOUT", "The query took too long; try a narrower filter."
+            request, ErrorCode.QUERY_TIMEOUT, "The query took too long; try a narrower filter."
         )
     if failure is DatabaseFailure.UNAVAILABLE:
         logger.error("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
         return _unavailable(
-            request, "DATABASE_UNAVAILABLE", "The database is not reachable; retry shortly."
+            request, ErrorCode.DATABASE_UNAVAILABLE, "The database is not reachable; retry shortly."
         )
     logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "INTERNAL_SERVER_ERROR", INTERNAL_MESSAGE)
+    return error_response(request, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
 
 
-def _unavailable(request: Request, code: str, message: str) -> FastJSONResponse:
+def _unavailable(request: Request, code: ErrorCode, message: str) -> FastJSONResponse:
     response = error_response(request, 503, code, message)
     response.headers["Retry-After"] = "5"
     return response
 
 
 def _field_error(error: dict[str, Any]) -> FieldError:
+    if error.get("type") == "json_invalid":
+        # FastAPI puts the character offset where the body's field would be ("[13]").
+        return FieldError(field="body", message=_json_message(error))
     location = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
     field = ""
     for part in location:
         field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    too_deep = error.get("type") == "too_deep"  # echoing it would be as deep as the input
     return FieldError(
         field=field or "body",
         message=_message(error),
-        rejected_value=_json_safe(error.get("input")),
+        rejected_value=None if too_deep else _json_safe(error.get("input")),
     )
+
+
+def _json_message(error: dict[str, Any]) -> str:
+    reason = error.get("ctx", {}).get("error", "invalid syntax")
+    position = error.get("loc", (None, None))[-1]
+    where = f" at character {position}" if isinstance(position, int) else ""
+    return f"Malformed JSON request body{where}: {reason}"
+
+
+def _unparsable_body(cause: BaseException | None) -> FieldError:
+    if isinstance(cause, RecursionError):
+        reason = "JSON nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "not valid UTF-8"
+    else:
+        reason = "could not be parsed as JSON"
+    return FieldError(field="body", message=f"Malformed JSON request body: {reason}")
 
 
 def _message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "is required"
-    if kind == "json_invalid":
-        return "Malformed JSON request body"
-    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == r"\S":
+    pattern = error.get("ctx", {}).get("pattern")
+    if kind == "string_pattern_mismatch" and pattern == r"\S":
         return "must not be blank"
+    if kind == "string_pattern_mismatch" and pattern == NO_NUL_PATTERN:
+        return "must not contain the NUL character (U+0000)"
     return str(error.get("msg", "is invalid"))
 
 

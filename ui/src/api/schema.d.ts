@@ -216,10 +216,11 @@ export interface components {
         /** CompleteRequest */
         CompleteRequest: {
             /**
-             * @description COMPLETED (default) or FAILED; ACTIVE is rejected.
+             * @description COMPLETED (default) or FAILED, in any case; ACTIVE is refused (400).
              * @default COMPLETED
+             * @enum {string}
              */
-            status: components["schemas"]["Status"];
+            status: "COMPLETED" | "FAILED";
         };
         /**
          * DeadlineStatus
@@ -339,7 +340,7 @@ export interface components {
             deadline?: number | null;
             /**
              * Id
-             * @description Process run id.
+             * @description Process run id; any characters but '/'.
              */
             id: string;
             /**
@@ -595,6 +596,7 @@ export interface operations {
     tag_impact_analytics_tags_get: {
         parameters: {
             query?: {
+                /** @description Only runs of this name. */
                 name?: string | null;
                 window_hours?: number;
             };
@@ -835,6 +837,7 @@ export interface operations {
     list_processes_processes_get: {
         parameters: {
             query?: {
+                /** @description Exact process name. */
                 name?: string | null;
                 /** @description Exact process run id. */
                 id?: string | null;

@@ -6,6 +6,7 @@ import hmac
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from totrackit.errors import ErrorCode
 from totrackit.web.asgi import send_json_error
 from totrackit.web.paths import is_protected
 
@@ -24,7 +25,11 @@ class ApiKeyMiddleware:
             await self.app(scope, receive, send)
             return
         await send_json_error(
-            send, status=401, code="UNAUTHORIZED", message=UNAUTHORIZED_MESSAGE, path=scope["path"]
+            send,
+            status=401,
+            code=ErrorCode.UNAUTHORIZED,
+            message=UNAUTHORIZED_MESSAGE,
+            path=scope["path"],
         )
 
     def _authorised(self, scope: Scope) -> bool:

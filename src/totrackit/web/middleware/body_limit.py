@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from totrackit.errors import ErrorCode
 from totrackit.web.asgi import send_json_error
 
 
@@ -64,7 +65,7 @@ class BodyLimitMiddleware:
         await send_json_error(
             send,
             status=413,
-            code="PAYLOAD_TOO_LARGE",
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
             message=BodyTooLarge(self.max_bytes).detail,
             path=scope["path"],
             headers=[(b"connection", b"close")],

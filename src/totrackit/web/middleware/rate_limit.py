@@ -7,6 +7,7 @@ import hmac
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from totrackit.errors import ErrorCode
 from totrackit.ratelimit.limiter import RateLimiter, describe
 from totrackit.ratelimit.rule import Decision
 from totrackit.ratelimit.stores import RedisStore
@@ -55,7 +56,7 @@ class RateLimitMiddleware:
         await send_json_error(
             send,
             status=429,
-            code="TOO_MANY_REQUESTS",
+            code=ErrorCode.TOO_MANY_REQUESTS,
             message=f"Rate limit of {self.limiter.rate} exceeded; retry in {retry} s",
             path=scope["path"],
             headers=decision.headers(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from totrackit.errors import ErrorCode
 from totrackit.lifecycle import Lifecycle
 from totrackit.web.asgi import send_json_error
 from totrackit.web.paths import is_operational
@@ -21,7 +22,7 @@ class ReadinessGate:
         await send_json_error(
             send,
             status=503,
-            code="STARTING",
+            code=ErrorCode.STARTING,
             message=f"ToTrackIt is starting: waiting for the {self.lifecycle.waiting_for}.",
             path=scope["path"],
             headers=[(b"retry-after", b"5")],
