@@ -6,13 +6,16 @@ else in the code base branches on the database backend.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Float,
     Insert,
+    Select,
     Text,
     cast,
     exists,
@@ -22,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement
 
 from totrackit.db.tables import process_tags, processes
 
@@ -185,3 +190,30 @@ async def reset_id_sequence(conn: AsyncConnection, table: str) -> None:
     await conn.exec_driver_sql(
         f"SELECT setval('{sequence}', COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
     )
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON) <select>``, compiled with the select's own bound parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
+
+
+async def estimated_rows(conn: AsyncConnection, statement: Select[Any]) -> int | None:
+    """The planner's estimate of how many rows ``statement`` returns, without running it.
+
+    PostgreSQL plans in well under a millisecond from its statistics, where counting millions
+    of matches would read them all; SQLite has no such estimate (None).
+    """
+    if is_sqlite(conn):
+        return None
+    plan = (await conn.execute(_Explain(statement))).scalar_one()
+    document = plan if isinstance(plan, list) else json.loads(plan)
+    return int(document[0]["Plan"]["Plan Rows"])
