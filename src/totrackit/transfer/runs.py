@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from totrackit.clock import Clock
 from totrackit.db import dialect
+from totrackit.db.types import to_micros
 from totrackit.processes.rules import Status, warning_point
 from totrackit.transfer import repository, wire
 from totrackit.transfer.progress import Progress
@@ -124,25 +125,33 @@ async def _apply(
 
 
 def _row(record: RunRecord, threshold: float) -> dict[str, Any]:
-    finished: datetime | None = record.completed_at
+    """The ``processes`` row, instants as microseconds (the repository's bulk format)."""
+    finished = _micros(record.completed_at)
+    started = to_micros(record.started_at)
     return {
         "process_id": record.process_id,
         "name": record.name,
         "status": record.status.value,
-        "started_at": record.started_at,
+        "started_at": started,
         "completed_at": finished,
-        "deadline": record.deadline,
+        "deadline": _micros(record.deadline),
         "tags": record.tags or None,
         "context": record.context or None,
-        "warning_due_at": warning_point(
-            started_at=record.started_at, deadline=record.deadline, threshold=threshold
+        "warning_due_at": _micros(
+            warning_point(
+                started_at=record.started_at, deadline=record.deadline, threshold=threshold
+            )
         ),
         "deadline_warned_at": None,
         "deadline_notified_at": None,
         "namespace_id": None,
-        "created_at": record.started_at,
-        "updated_at": finished or record.started_at,
+        "created_at": started,
+        "updated_at": finished or started,
     }
+
+
+def _micros(moment: datetime | None) -> int | None:
+    return None if moment is None else to_micros(moment)
 
 
 async def parse_jsonl(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[Parsed]:
