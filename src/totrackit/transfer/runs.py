@@ -9,7 +9,8 @@ start second) are skipped, so importing a file twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+import csv
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -30,6 +31,7 @@ BATCH = 2000
 MAX_REPORTED = 1000
 
 Parsed = tuple[int, RunRecord | InvalidLine]
+Parser = Callable[[AsyncIterable[bytes]], AsyncIterator[Parsed]]
 
 
 @dataclass
@@ -182,3 +184,58 @@ async def _aiter(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterato
     else:
         for chunk in chunks:
             yield chunk
+
+
+async def parse_csv(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[Parsed]:
+    """Numbered, validated rows of a CSV upload: a header naming ``wire.CSV_HEADER`` columns
+    (``name``, ``id``, ``status`` and ``started_at`` required, any order), then one run per
+    line. Cells are not split across lines, so a streamed upload is read line by line."""
+    header: list[str] | None = None
+    async for number, text in _text_lines(chunks):
+        if isinstance(text, InvalidLine):
+            yield number, text
+            continue
+        if not text.strip():
+            continue
+        (cells,) = list(csv.reader([text])) or [[]]
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+            missing = [col for col in wire.CSV_REQUIRED if col not in header]
+            if missing:
+                yield (
+                    number,
+                    InvalidLine(
+                        f"the header must name the columns {', '.join(wire.CSV_HEADER)} "
+                        f"(missing: {', '.join(missing)})"
+                    ),
+                )
+                return
+            continue
+        if len(cells) != len(header):
+            yield number, InvalidLine(f"expected {len(header)} cells, found {len(cells)}")
+            continue
+        try:
+            yield number, wire.from_csv_row(dict(zip(header, cells, strict=True)))
+        except InvalidLine as problem:
+            yield number, problem
+
+
+async def _text_lines(
+    chunks: AsyncIterable[bytes] | Iterable[bytes],
+) -> AsyncIterator[tuple[int, Any]]:
+    number, pending = 0, b""
+    async for chunk in _aiter(chunks):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for raw in complete:
+            number += 1
+            yield number, _text(raw)
+    if pending:
+        yield number + 1, _text(pending)
+
+
+def _text(raw: bytes) -> str | InvalidLine:
+    try:
+        return raw.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return InvalidLine("not UTF-8 text")
