@@ -66,7 +66,7 @@ def test_every_overlay_and_component_combination_renders(rendered: dict[str, Pat
     assert "Cluster" in kinds["prod"] and "ExternalSecret" in kinds["prod"]
     assert "PeerAuthentication" in kinds["prod+istio"]
     assert "Server" in kinds["staging+linkerd"]
-    assert "CronJob" in kinds["dev+backup"]
+    assert "CronJob" in kinds["staging"]
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)

@@ -48,10 +48,12 @@ CUSTOM_KINDS = {
     ("policy.linkerd.io/v1alpha1", "AuthorizationPolicy"): "Linkerd",
 }
 
-# Optional components each overlay can take on top of its own (mutually exclusive ones apart:
-# one database, one mesh, the dev overlay's example secrets instead of external ones).
+# Optional components each overlay can take on top of its own: the meshes. Every other
+# component is part of an overlay already (postgres in dev; cloudnative-pg, external-secrets,
+# cert-manager, monitoring and backup in staging and prod; redis in all three), and the
+# alternatives exclude each other (one database, one mesh, dev's example secrets).
 EXTRA_COMPONENTS = {
-    "dev": ("cert-manager", "monitoring", "backup", "linkerd", "istio"),
+    "dev": ("linkerd", "istio"),
     "staging": ("linkerd", "istio"),
     "prod": ("linkerd", "istio"),
 }
@@ -101,6 +103,11 @@ def render_text(
             "resources": [relative(KUBERNETES / "overlays" / overlay)],
             "components": [relative(KUBERNETES / "components" / name) for name in components],
         }
+        # What a component adds gets the overlay's namespace and images only when the
+        # kustomization that adds it says them again (docs/deployment/kubernetes.md).
+        own = yaml.safe_load((KUBERNETES / "overlays" / overlay / "kustomization.yaml").read_text())
+        kustomization["namespace"] = own["namespace"]
+        kustomization["images"] = own["images"]
         if images:
             kustomization["images"] = [
                 {"name": name, "newName": new.rsplit(":", 1)[0], "newTag": new.rsplit(":", 1)[1]}
