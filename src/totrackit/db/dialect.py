@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Insert,
     Text,
     cast,
     exists,
@@ -19,7 +18,7 @@ from sqlalchemy import (
     literal,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from totrackit.db.tables import process_tags, processes
@@ -38,11 +37,17 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
     return func.extract("epoch", end - start)
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
-    """An INSERT into ``processes`` that skips rows hitting the unique ACTIVE index."""
-    if is_sqlite(conn):
-        return sqlite.insert(processes).on_conflict_do_nothing()
-    return postgresql.insert(processes).on_conflict_do_nothing()
+#: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
+TextArray = postgresql.ARRAY(Text)
+
+
+def writes_tags_with_run(conn: AsyncConnection) -> bool:
+    """Whether one statement can insert a run and its tag rows (a data-modifying CTE).
+
+    PostgreSQL can, which saves a round trip per create; SQLite has no data-modifying CTEs, and
+    no round trips to save: it inserts the tag rows with a second statement.
+    """
+    return not is_sqlite(conn)
 
 
 def has_tags(
