@@ -19,7 +19,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from totrackit.db.tables import process_tags, processes
 
@@ -39,6 +39,12 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
 
 #: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
 TextArray = postgresql.ARRAY(Text)
+
+
+def single_statement_options(db: AsyncEngine) -> dict[str, str] | None:
+    """Execution options under which every statement commits by itself, with no BEGIN/COMMIT
+    round trips (PostgreSQL); None on SQLite, whose run and tag rows are two statements."""
+    return None if db.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
 
 
 def writes_tags_with_run(conn: AsyncConnection) -> bool:
