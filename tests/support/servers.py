@@ -24,10 +24,13 @@ def free_port() -> int:
         return port
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "totrackit", *args],
         env={**os.environ, **(env or {})},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -49,10 +52,12 @@ def running_server(
     env: Mapping[str, str] | None = None,
     scheme: str = "http",
     args: Sequence[str] = (),
+    python: str = sys.executable,
 ) -> Iterator[RunningServer]:
     """Start ``totrackit <command>`` on a free port and wait until it answers.
 
-    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified).
+    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified);
+    ``python`` is the interpreter of another installation (a venv with a built wheel).
     """
     port = free_port()
     log = data_dir / f"{command}-{port}.log"
@@ -60,7 +65,7 @@ def running_server(
     with log.open("w") as output:
         process = subprocess.Popen(
             [
-                sys.executable,
+                python,
                 "-m",
                 "totrackit",
                 command,

@@ -9,6 +9,7 @@ from totrackit.cli.config import config
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
 from totrackit.cli.server import api, serve
+from totrackit.cli.transfer import export, import_
 from totrackit.cli.webhooks import webhooks
 from totrackit.cli.worker import worker
 
@@ -31,3 +32,5 @@ cli.add_command(worker)
 cli.add_command(webhooks)
 cli.add_command(config)
 cli.add_command(openapi)
+cli.add_command(export)
+cli.add_command(import_)

@@ -6,11 +6,15 @@ else in the code base branches on the database backend.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Float,
+    Select,
     Text,
     cast,
     exists,
@@ -20,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement
 
 from totrackit.db.tables import process_tags, processes
 
@@ -113,3 +119,112 @@ def has_percentile_cont(conn: AsyncConnection) -> bool:
 def tag_probe_supported(conn: AsyncConnection) -> bool:
     """Whether counting a tag filter's matches first is cheap (a GIN bitmap on PostgreSQL)."""
     return not is_sqlite(conn)
+
+
+async def begin_snapshot(conn: AsyncConnection) -> None:
+    """Start a read-only transaction that sees one consistent state of every table.
+
+    PostgreSQL: REPEATABLE READ, so every statement sees the snapshot of the first one.
+    SQLite (WAL mode): an explicit BEGIN, because the driver starts transactions only before
+    writes; the read transaction then keeps the snapshot its first read took while writers go on.
+    """
+    if is_sqlite(conn):
+        await conn.exec_driver_sql("BEGIN")
+        return
+    await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    await conn.begin()
+    await allow_long_statements(conn)
+
+
+async def allow_long_statements(conn: AsyncConnection) -> None:
+    """Lift the request statement timeout for this transaction (bulk reads and writes)."""
+    if not is_sqlite(conn):
+        await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
+async def bulk_insert(
+    conn: AsyncConnection, table: str, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert many rows given as database-native values (``native_values`` made them).
+
+    PostgreSQL: COPY through asyncpg (an order of magnitude faster than INSERT); SQLite: one
+    prepared INSERT run for every row.
+    """
+    if not rows:
+        return
+    if is_sqlite(conn):
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        await conn.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        return
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table, records=rows, columns=columns
+    )
+
+
+def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
+    """A function turning a row of portable values (aware datetimes, JSON documents) into the
+    values the driver stores: integer microseconds on SQLite, JSON text for JSON columns."""
+    from totrackit.db.types import to_micros
+
+    sqlite_side = is_sqlite(conn)
+
+    def convert(kind: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if kind == "json":
+            return orjson.dumps(value).decode()
+        if kind == "timestamp" and sqlite_side:
+            return to_micros(value)
+        return value
+
+    plain = all(kind == "plain" for kind in kinds)
+
+    def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        if plain:
+            return values
+        return tuple(convert(kind, value) for kind, value in zip(kinds, values, strict=True))
+
+    return row
+
+
+async def reset_id_sequence(conn: AsyncConnection, table: str) -> None:
+    """Move a table's id sequence past the ids a restore inserted (SQLite takes max + 1)."""
+    if is_sqlite(conn):
+        return
+    sequence = (
+        await conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('\"{table}\"', 'id')")
+    ).scalar()
+    if sequence is None:
+        return
+    await conn.exec_driver_sql(
+        f"SELECT setval('{sequence}', COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
+    )
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON) <select>``, compiled with the select's own bound parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
+
+
+async def estimated_rows(conn: AsyncConnection, statement: Select[Any]) -> int | None:
+    """The planner's estimate of how many rows ``statement`` returns, without running it.
+
+    PostgreSQL plans in well under a millisecond from its statistics, where counting millions
+    of matches would read them all; SQLite has no such estimate (None).
+    """
+    if is_sqlite(conn):
+        return None
+    plan = (await conn.execute(_Explain(statement))).scalar_one()
+    document = plan if isinstance(plan, list) else json.loads(plan)
+    return int(document[0]["Plan"]["Plan Rows"])
