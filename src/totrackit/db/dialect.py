@@ -28,6 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement
 
 from totrackit.db.tables import process_tags, processes
+from totrackit.db.types import from_micros, to_micros
 
 TAG_PAIR_SEPARATOR = "\x1f"
 
@@ -164,10 +165,8 @@ async def bulk_insert(
 
 
 def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
-    """A function turning a row of portable values (aware datetimes, JSON documents) into the
-    values the driver stores: integer microseconds on SQLite, JSON text for JSON columns."""
-    from totrackit.db.types import to_micros
-
+    """A function turning a row of portable values (instants as integer microseconds, JSON
+    documents) into what the driver stores: aware datetimes on PostgreSQL, JSON as text."""
     sqlite_side = is_sqlite(conn)
 
     def convert(kind: str, value: Any) -> Any:
@@ -175,16 +174,35 @@ def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
             return None
         if kind == "json":
             return orjson.dumps(value).decode()
-        if kind == "timestamp" and sqlite_side:
-            return to_micros(value)
+        if kind == "timestamp":
+            return from_micros(value)
         return value
 
+    if sqlite_side:  # instants are stored as the portable microseconds already
+        kinds = ["plain" if kind == "timestamp" else kind for kind in kinds]
     plain = all(kind == "plain" for kind in kinds)
 
-    def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    def row(values: list[Any]) -> tuple[Any, ...]:
         if plain:
-            return values
+            return tuple(values)
         return tuple(convert(kind, value) for kind, value in zip(kinds, values, strict=True))
+
+    return row
+
+
+def portable_values(conn: AsyncConnection, kinds: list[str]) -> Any:
+    """The inverse of ``native_values`` for rows read untyped: PostgreSQL returns instants as
+    datetimes (made microseconds here); SQLite already stores microseconds."""
+    moments = [i for i, kind in enumerate(kinds) if kind == "timestamp"]
+    if is_sqlite(conn) or not moments:
+        return lambda values: values
+
+    def row(values: tuple[Any, ...]) -> list[Any]:
+        out = list(values)
+        for i in moments:
+            if out[i] is not None:
+                out[i] = to_micros(out[i])
+        return out
 
     return row
 
