@@ -58,8 +58,8 @@ screenshots: install ui ## Refresh the UI screenshots in docs/images
 	SCREENSHOTS=1 scripts/ui-e2e.sh
 
 # Python outside the package: the tests, benchmarks and the tools beside the deployment assets.
-PY_PATHS := src tests bench scripts deploy
-PY_TOOLS := tests/containers $(wildcard scripts/*.py deploy/*/*.py)
+PY_PATHS := src tests bench scripts deploy hatch_build.py
+PY_TOOLS := tests/containers hatch_build.py $(wildcard scripts/*.py deploy/*/*.py)
 
 .PHONY: lint
 lint: install ## Check formatting, lint rules and types

@@ -148,7 +148,9 @@ def serving(
         "TOTRACKIT_AUTO_MIGRATE": str(own_schema).lower(),
         "TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "0",  # no load balancer to wait for
     }
-    with running_server(data_dir=data_dir, env=env, python=release.python) as server:
+    with running_server(
+        data_dir=data_dir, env=env, python=release.python, other_version=True
+    ) as server:
         yield server.url
 
 

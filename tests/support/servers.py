@@ -24,10 +24,13 @@ def free_port() -> int:
         return port
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "totrackit", *args],
         env={**os.environ, **(env or {})},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -50,12 +53,14 @@ def running_server(
     scheme: str = "http",
     args: Sequence[str] = (),
     python: str = sys.executable,
+    other_version: bool = False,
 ) -> Iterator[RunningServer]:
     """Start ``totrackit <command>`` on a free port and wait until it answers.
 
-    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified).
-    ``python`` runs another checkout's code (its own environment's interpreter); its responses
-    are not checked against this code's OpenAPI document, which describes this code only.
+    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified);
+    ``python`` is the interpreter of another installation (a venv with a built wheel). The
+    responses of an ``other_version`` of the code (the previous release) are not checked
+    against this code's OpenAPI document, which describes this version only.
     """
     port = free_port()
     log = data_dir / f"{command}-{port}.log"
@@ -79,9 +84,8 @@ def running_server(
             text=True,
         )
     server = RunningServer(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
-    checked = python == sys.executable
     try:
-        with contract.register_server(server.url, command) if checked else nullcontext():
+        with nullcontext() if other_version else contract.register_server(server.url, command):
             _wait_until_live(server)
             yield server
     finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from totrackit import __version__
+from totrackit.cli.backup import backup, restore
 from totrackit.cli.config import config
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
 from totrackit.cli.server import api, serve
+from totrackit.cli.transfer import export, import_
 from totrackit.cli.webhooks import webhooks
 from totrackit.cli.worker import worker
 
@@ -31,3 +33,7 @@ cli.add_command(worker)
 cli.add_command(webhooks)
 cli.add_command(config)
 cli.add_command(openapi)
+cli.add_command(export)
+cli.add_command(import_)
+cli.add_command(backup)
+cli.add_command(restore)

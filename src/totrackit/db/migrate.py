@@ -135,3 +135,11 @@ def _declared_in_code(
 # How migrations and the drift check compare tables: column types too, and without the
 # objects only the migrations declare.
 COMPARE_OPTIONS = {"compare_type": True, "include_object": _declared_in_code}
+
+
+def knows_revision(revision: str) -> bool:
+    """Whether this code ships the migration ``revision`` (a backup's schema can be rebuilt)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for unknown or malformed ids
+        return False
