@@ -59,7 +59,7 @@ screenshots: install ui ## Refresh the UI screenshots in docs/images
 
 # Python outside the package: the tests, benchmarks and the tools beside the deployment assets.
 PY_PATHS := src tests bench scripts deploy hatch_build.py
-PY_TOOLS := tests/containers hatch_build.py $(wildcard scripts/*.py deploy/*/*.py)
+PY_TOOLS := tests/containers hatch_build.py $(wildcard scripts/*.py deploy/*/*.py deploy/kubernetes/components/*/*.py)
 
 .PHONY: lint
 lint: install ## Check formatting, lint rules and types
