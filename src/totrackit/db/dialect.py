@@ -7,6 +7,8 @@ else in the code base branches on the database backend.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -94,6 +96,42 @@ def has_tags(
 
 # pg_advisory_xact_lock key for schema migrations: ASCII "TTMIGRAT".
 MIGRATION_LOCK_KEY = 0x54544D4947524154
+
+
+@asynccontextmanager
+async def migrating(db: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The transaction migrations run in.
+
+    On SQLite, batch mode changes a table by copying it, dropping the original and renaming the
+    copy; with foreign keys on, dropping ``processes`` would cascade and delete every tag row.
+    So they are off while migrating (SQLite ignores the pragma inside a transaction, hence
+    before it begins), every reference is checked before the commit, and they are back on
+    before the connection returns to the pool.
+    """
+    async with db.connect() as conn:
+        if is_sqlite(conn):
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await prepare_for_migrations(conn)
+                yield conn
+                if is_sqlite(conn):
+                    await _refuse_broken_references(conn)
+        finally:
+            if is_sqlite(conn):
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
+async def _refuse_broken_references(conn: AsyncConnection) -> None:
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} row(s) in {', '.join(tables)} pointing at rows "
+            "that no longer exist; nothing was changed"
+        )
 
 
 async def prepare_for_migrations(conn: AsyncConnection) -> None:
