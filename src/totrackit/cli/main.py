@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from totrackit import __version__
+from totrackit.cli.backup import backup, restore
 from totrackit.cli.config import config
 from totrackit.cli.help import whole_summaries
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
 from totrackit.cli.server import api, serve
+from totrackit.cli.transfer import export, import_
 from totrackit.cli.webhooks import webhooks
 from totrackit.cli.worker import worker
 
@@ -34,5 +36,9 @@ cli.add_command(worker)
 cli.add_command(webhooks)
 cli.add_command(config)
 cli.add_command(openapi)
+cli.add_command(export)
+cli.add_command(import_)
+cli.add_command(backup)
+cli.add_command(restore)
 # Last, once every command is added.
 whole_summaries(cli)

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     delete,
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -24,7 +26,7 @@ from totrackit.db.tables import process_tags, processes
 from totrackit.db.types import Timestamp
 from totrackit.processes import rules
 from totrackit.processes.models import ProcessRun
-from totrackit.processes.query import ListFilter, Sort, SortField
+from totrackit.processes.query import Cursor, ListFilter, Sort, SortField
 from totrackit.processes.rules import Status
 
 p = processes
@@ -110,18 +112,50 @@ async def delete_run(conn: AsyncConnection, *, pk: int) -> None:
 
 
 async def list_runs(
-    conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int, now: datetime
+    conn: AsyncConnection,
+    *,
+    where: ListFilter,
+    sort: Sort,
+    limit: int,
+    offset: int,
+    now: datetime,
+    after: Cursor | None = None,
 ) -> list[ProcessRun]:
-    """One page of runs; asks for ``limit`` rows (callers pass page size + 1 to see more)."""
+    """One page of runs; asks for ``limit`` rows (callers pass page size + 1 to see more).
+
+    ``after`` continues the list strictly after a cursor's row instead of skipping ``offset``
+    rows, which the database would have to read and discard one by one.
+    """
+    conditions = [*_conditions(conn, where, now, walking=True)]
+    if after is not None:
+        conditions.append(_after(after))
     statement = (
         select(p)
-        .where(*_conditions(conn, where, now, walking=True))
+        .where(*conditions)
         .order_by(*_order(sort, now), p.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
     rows = (await conn.execute(statement)).mappings().all()
     return [ProcessRun.from_row(row) for row in rows]
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """The rows after ``cursor`` in the order ``column [ASC|DESC] NULLS LAST, id DESC``.
+
+    Written as a bound on the column plus a tiebreak (not a row comparison) so that the sort
+    index bounds the scan on both databases, whatever the direction.
+    """
+    column = p.c[cursor.sort.field.value]
+    earlier_id = p.c.id < cursor.pk
+    if cursor.value is None:  # already among the NULLs, which come last in both directions
+        return and_(column.is_(None), earlier_id)
+    beyond = column < cursor.value if cursor.sort.descending else column > cursor.value
+    bounded = column <= cursor.value if cursor.sort.descending else column >= cursor.value
+    after = and_(bounded, or_(beyond, earlier_id))
+    if cursor.sort.field in (SortField.COMPLETED_AT, SortField.DEADLINE):
+        return or_(after, column.is_(None))
+    return after
 
 
 async def resolve_tags(conn: AsyncConnection, *, where: ListFilter, cap: int) -> ListFilter:
@@ -159,6 +193,12 @@ async def count_runs(
         matching = matching.limit(cap + 1)
     statement = select(func.count()).select_from(matching.subquery())
     return int((await conn.execute(statement)).scalar_one())
+
+
+async def estimate_runs(conn: AsyncConnection, *, where: ListFilter, now: datetime) -> int | None:
+    """The database's estimate of how many runs match (None where it has none)."""
+    matching: Select[Any] = select(literal(1)).select_from(p).where(*_conditions(conn, where, now))
+    return await dialect.estimated_rows(conn, matching)
 
 
 def _conditions(
