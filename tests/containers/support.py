@@ -43,7 +43,9 @@ PORTS = {
 }
 PROD_HTTP_PORT = 28000
 ANYUID_PORT = 28090
-ALL_PORTS = [*PORTS.values(), PROD_HTTP_PORT, ANYUID_PORT]
+# The pods of deploy/kubernetes run under Docker (test_kubernetes_pods.py): API and worker.
+KUBERNETES_PORTS = {"api": 28390, "worker": 28391}
+ALL_PORTS = [*PORTS.values(), PROD_HTTP_PORT, ANYUID_PORT, *KUBERNETES_PORTS.values()]
 
 API = f"http://127.0.0.1:{PORTS['TOTRACKIT_API_PORT']}"
 UI = f"http://127.0.0.1:{PORTS['TOTRACKIT_UI_PORT']}"

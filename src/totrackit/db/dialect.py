@@ -7,6 +7,8 @@ else in the code base branches on the database backend.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -14,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Float,
-    Insert,
     Select,
     Text,
     cast,
@@ -23,8 +24,8 @@ from sqlalchemy import (
     literal,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -45,11 +46,23 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
     return func.extract("epoch", end - start)
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
-    """An INSERT into ``processes`` that skips rows hitting the unique ACTIVE index."""
-    if is_sqlite(conn):
-        return sqlite.insert(processes).on_conflict_do_nothing()
-    return postgresql.insert(processes).on_conflict_do_nothing()
+#: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
+TextArray = postgresql.ARRAY(Text)
+
+
+def single_statement_options(db: AsyncEngine) -> dict[str, str] | None:
+    """Execution options under which every statement commits by itself, with no BEGIN/COMMIT
+    round trips (PostgreSQL); None on SQLite, whose run and tag rows are two statements."""
+    return None if db.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+def writes_tags_with_run(conn: AsyncConnection) -> bool:
+    """Whether one statement can insert a run and its tag rows (a data-modifying CTE).
+
+    PostgreSQL can, which saves a round trip per create; SQLite has no data-modifying CTEs, and
+    no round trips to save: it inserts the tag rows with a second statement.
+    """
+    return not is_sqlite(conn)
 
 
 def has_tags(
@@ -83,6 +96,42 @@ def has_tags(
 
 # pg_advisory_xact_lock key for schema migrations: ASCII "TTMIGRAT".
 MIGRATION_LOCK_KEY = 0x54544D4947524154
+
+
+@asynccontextmanager
+async def migrating(db: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The transaction migrations run in.
+
+    On SQLite, batch mode changes a table by copying it, dropping the original and renaming the
+    copy; with foreign keys on, dropping ``processes`` would cascade and delete every tag row.
+    So they are off while migrating (SQLite ignores the pragma inside a transaction, hence
+    before it begins), every reference is checked before the commit, and they are back on
+    before the connection returns to the pool.
+    """
+    async with db.connect() as conn:
+        if is_sqlite(conn):
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await prepare_for_migrations(conn)
+                yield conn
+                if is_sqlite(conn):
+                    await _refuse_broken_references(conn)
+        finally:
+            if is_sqlite(conn):
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
+async def _refuse_broken_references(conn: AsyncConnection) -> None:
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} row(s) in {', '.join(tables)} pointing at rows "
+            "that no longer exist; nothing was changed"
+        )
 
 
 async def prepare_for_migrations(conn: AsyncConnection) -> None:
