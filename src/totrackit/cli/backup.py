@@ -30,13 +30,66 @@ def default_name(now: datetime | None = None) -> str:
     show_default=True,
     help="Directory for backups named by their time.",
 )
+@click.option(
+    "--every",
+    metavar="DURATION",
+    help=("Keep running: a backup now and then every DURATION (e.g. 6h) into --output-dir."),
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(0),
+    default=7,
+    show_default=True,
+    help="With --every: how many of the newest backups to keep (0 keeps all).",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=9108,
+    show_default=True,
+    help="With --every: port of the /metrics listener (0: none).",
+)
 @quiet_option
-def backup(output: Path | None, output_dir: Path, quiet: bool) -> None:
+def backup(
+    output: Path | None,
+    output_dir: Path,
+    every: str | None,
+    keep: int,
+    metrics_port: int,
+    quiet: bool,
+) -> None:
     """Write a consistent backup of every table while the service keeps serving."""
+    if every is None:
+        _backup_once(output or output_dir / default_name(), quiet=quiet)
+        return
+    if output is not None:
+        raise click.UsageError("--every writes into --output-dir; leave out --output")
+    from totrackit.cli import schedule
+    from totrackit.settings.types import parse_duration
+
+    try:
+        interval = parse_duration(every).total_seconds()
+    except (ValueError, AttributeError):
+        raise click.BadParameter(f"expected a duration like 30m or 6h, not {every!r}") from None
+    output_dir.mkdir(parents=True, exist_ok=True)
+    metrics = schedule.BackupMetrics()
+    if metrics_port:
+        metrics.serve(metrics_port)
+    click.echo(f"Backing up every {every} into {output_dir}, keeping {keep or 'all'}.", err=True)
+    schedule.run_schedule(
+        lambda target: _backup_once(target, quiet=True),
+        directory=output_dir,
+        every=interval,
+        keep=keep,
+        metrics=metrics,
+        name=default_name,
+    )
+
+
+def _backup_once(target: Path, *, quiet: bool) -> None:
     from totrackit.transfer.backup import take_backup
     from totrackit.transfer.progress import Progress
 
-    target = output or output_dir / default_name()
     target.parent.mkdir(parents=True, exist_ok=True)
     progress = Progress("Backed up", unit="rows", enabled=False if quiet else None)
     manifest = run_with_db(lambda db: take_backup(db, target, progress=progress), announce=True)
