@@ -56,7 +56,7 @@ DEPLOYMENT_VARIABLES = frozenset(
         "HEALTHCHECK_URL",
         "HTTP_BIND",
         "HTTP_PORT",
-        "IMAGE",
+        "IMAGE_NAME",
         "OFFLINE_IMAGES",
         "REDIS_PASSWORD",
         "REVISION",
@@ -64,7 +64,7 @@ DEPLOYMENT_VARIABLES = frozenset(
         "SLIM_IMAGE",
         "START_TIMEOUT",
         "SWAGGER_PORT",
-        "UI_IMAGE",
+        "UI_IMAGE_NAME",
         "UI_PORT",
         "VERSION",
     ]
