@@ -43,7 +43,7 @@ GENERATED = re.compile(r"^\$\{SERVICE_(PASSWORD|BASE64|REALBASE64|HEX)\w*\}$")
 REFERENCE = re.compile(
     r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|(?<!\$)\$([A-Za-z_]\w*)"
 )
-TOTRACKIT_IMAGE = re.compile(r":\$\{TOTRACKIT_VERSION:\?(?P<version>[^}]+)\}$")
+VERSIONED_IMAGE = re.compile(r":\$\{TOTRACKIT_VERSION:\?(?P<version>[^}]+)\}$")
 
 
 def environment(service: dict[str, Any]) -> dict[str, str]:
@@ -232,7 +232,7 @@ def _totrackit(name: str, service: dict[str, Any], one_shot: set[str], version: 
     if "totrackit" not in image:
         return []
     problems: list[str] = []
-    match = TOTRACKIT_IMAGE.search(image)
+    match = VERSIONED_IMAGE.search(image)
     if not match:
         problems.append("select the ToTrackIt image by ${TOTRACKIT_VERSION:?<version>}")
     elif match["version"] != version:

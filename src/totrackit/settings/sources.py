@@ -60,6 +60,7 @@ DEPLOYMENT_VARIABLES = frozenset(
         "OFFLINE_IMAGES",
         "REDIS_PASSWORD",
         "REVISION",
+        "ROLLBACK_TIMEOUT",
         "SECRETS_DIR",
         "SLIM_IMAGE",
         "START_TIMEOUT",
