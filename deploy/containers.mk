@@ -58,7 +58,8 @@ test-stack-down: ## Remove the test stack and its data
 # The container suite: pytest -m containers over tests/containers (see its conftest.py).
 CONTAINER_TESTS := $(RUN) pytest -m containers
 STATIC_CONTAINER_TESTS := tests/containers/test_engine_and_tools.py tests/containers/test_lint.py \
-	tests/containers/test_compose_files.py tests/containers/test_monitoring_config.py
+	tests/containers/test_compose_files.py tests/containers/test_monitoring_config.py \
+	tests/containers/test_kubernetes_policy.py
 
 .PHONY: container-engine
 container-engine: # The Docker engine, and on machines without a registry the base image stand-ins

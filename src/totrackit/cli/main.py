@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from totrackit import __version__
+from totrackit.cli.backup import backup, restore
 from totrackit.cli.config import config
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
@@ -34,3 +35,5 @@ cli.add_command(config)
 cli.add_command(openapi)
 cli.add_command(export)
 cli.add_command(import_)
+cli.add_command(backup)
+cli.add_command(restore)

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,13 +20,25 @@ from totrackit.db.tables import metadata
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 logger = logging.getLogger(__name__)
 
+# Every revision says which half of an expand/contract change it is (its module's ``phase``):
+# "expand" only adds, so the previous release keeps working on the new schema; "contract"
+# removes or changes what the previous release uses, and ships one release after the code that
+# stopped using it (docs/architecture.md, "Changing the schema").
+PHASES = ("expand", "contract")
 
-def alembic_config(connection: Connection | None = None) -> Config:
+
+def alembic_config(connection: Connection | None = None, phase: str = "expand") -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     config.attributes["connection"] = connection
+    config.attributes["phase"] = phase  # written into new revisions by script.py.mako
     return config
+
+
+def revisions() -> list[Script]:
+    """Every revision shipped with this code, oldest first."""
+    return list(reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())))
 
 
 @functools.cache
@@ -40,14 +52,12 @@ async def upgrade(db: AsyncEngine, revision: str = "head") -> None:
     if revision == "head" and schema_state(await current_revision(db)) == AHEAD:
         logger.warning(AHEAD_MESSAGE, await current_revision(db), head_revision())
         return
-    async with db.begin() as conn:
-        await dialect.prepare_for_migrations(conn)
+    async with dialect.migrating(db) as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
 async def downgrade(db: AsyncEngine, revision: str) -> None:
-    async with db.begin() as conn:
-        await dialect.prepare_for_migrations(conn)
+    async with dialect.migrating(db) as conn:
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
@@ -73,17 +83,22 @@ class NotAtHead(RuntimeError):
     """Comparing code with a database only means something once the database is at head."""
 
 
-async def new_revision(db: AsyncEngine | None, message: str) -> Path:
-    """Write the next revision file; with ``db`` (a database at head) it holds the operations
-    that bring the schema to the tables declared in ``db/tables.py``, otherwise it is empty."""
+async def new_revision(db: AsyncEngine | None, message: str, phase: str = "expand") -> Path:
+    """Write the next revision file, marked ``phase``; with ``db`` (a database at head) it holds
+    the operations that bring the schema to the tables declared in ``db/tables.py``, otherwise
+    it is empty."""
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
     number = f"{len(list((MIGRATIONS_DIR / 'versions').glob('*.py'))) + 1:04d}"
     if db is None:
-        return _script_path(command.revision(alembic_config(), message=message, rev_id=number))
+        return _script_path(
+            command.revision(alembic_config(phase=phase), message=message, rev_id=number)
+        )
     await _require_head(db)
     async with db.connect() as conn:
         script = await conn.run_sync(
             lambda sync: command.revision(
-                alembic_config(sync), message=message, autogenerate=True, rev_id=number
+                alembic_config(sync, phase), message=message, autogenerate=True, rev_id=number
             )
         )
     return _script_path(script)
@@ -151,3 +166,11 @@ def schema_state(current: str | None) -> str:
     if current is not None and current not in known_revisions():
         return AHEAD
     return PENDING
+
+
+def knows_revision(revision: str) -> bool:
+    """Whether this code ships the migration ``revision`` (a backup's schema can be rebuilt)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for unknown or malformed ids
+        return False
