@@ -49,16 +49,17 @@ PORTS = {
 }
 PROD_HTTP_PORT = 28000
 ROLLBACK_HTTP_PORT = 28001
-COOLIFY_PORT = 28002
 ANYUID_PORT = 28090
 VERSION_PORT = 28091
+# The pods of deploy/kubernetes run under Docker (test_kubernetes_pods.py): API and worker.
+KUBERNETES_PORTS = {"api": 28390, "worker": 28391}
 ALL_PORTS = [
     *PORTS.values(),
     PROD_HTTP_PORT,
     ROLLBACK_HTTP_PORT,
-    COOLIFY_PORT,
     ANYUID_PORT,
     VERSION_PORT,
+    *KUBERNETES_PORTS.values(),
 ]
 
 API = f"http://127.0.0.1:{PORTS['TOTRACKIT_API_PORT']}"

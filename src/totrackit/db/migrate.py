@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, column, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.db import dialect
@@ -61,11 +61,21 @@ async def downgrade(db: AsyncEngine, revision: str) -> None:
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
+# Alembic's bookkeeping table, read directly: a MigrationContext per health check would cost
+# more and log its dialect lines every time.
+VERSION_TABLE = table("alembic_version", column("version_num"))
+
+
 async def current_revision(db: AsyncEngine) -> str | None:
+    """The revision the database is at; None before the first migration."""
+
+    def read(sync: Connection) -> str | None:
+        if not sync.dialect.has_table(sync, VERSION_TABLE.name):
+            return None
+        return sync.execute(select(VERSION_TABLE.c.version_num)).scalar()
+
     async with db.connect() as conn:
-        return await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        return await conn.run_sync(read)
 
 
 async def schema_drift(db: AsyncEngine) -> list[object]:
