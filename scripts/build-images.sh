@@ -19,6 +19,10 @@
 #                               `ca_bundle` (default: /etc/ssl/certs/ca-certificates.crt when it
 #                               exists; set it empty to not pass one)
 #   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
+#   TOTRACKIT_BUILD_PLATFORM    docker build --platform, e.g. linux/arm64 (default: this machine's).
+#                               Another architecture needs QEMU user emulation on this machine
+#                               (docs/deployment/multi-arch.md); with TOTRACKIT_OFFLINE_IMAGES=1
+#                               its base images are read from .offline-<arch>.env as well.
 #   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
 # Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
 # recipe for CI, scripts/quick-start.sh and `make test-containers`.
@@ -36,6 +40,20 @@ if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   # shellcheck disable=SC1091
   . ./.offline.env
   set +a
+  # The stand-ins of another architecture replace those of this machine where they exist (the UI
+  # stage keeps this machine's Node image: it is built on the build platform).
+  platform_arch="${TOTRACKIT_BUILD_PLATFORM:-}"
+  platform_arch="${platform_arch#*/}"
+  if [ -n "$platform_arch" ] && [ "$platform_arch" != "$(dpkg --print-architecture 2>/dev/null || echo amd64)" ]; then
+    if [ ! -f ".offline-$platform_arch.env" ]; then
+      log "TOTRACKIT_BUILD_PLATFORM=$TOTRACKIT_BUILD_PLATFORM but .offline-$platform_arch.env is missing: run ci/offline-images/build.sh --arch $platform_arch"
+      exit 1
+    fi
+    set -a
+    # shellcheck disable=SC1090
+    . "./.offline-$platform_arch.env"
+    set +a
+  fi
 fi
 
 # BuildKit needs Debian's docker client (see ci/offline-images/README.md); harmless elsewhere.
@@ -50,6 +68,7 @@ revision="${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 common=(--network "${TOTRACKIT_BUILD_NETWORK:-host}"
+  ${TOTRACKIT_BUILD_PLATFORM:+--platform "$TOTRACKIT_BUILD_PLATFORM"}
   --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created")
 ca="${TOTRACKIT_BUILD_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
 if [ -n "$ca" ] && [ -s "$ca" ]; then
@@ -65,7 +84,7 @@ build() { # build TAG DOCKERFILE [TARGET]
   [ -z "$target" ] || args+=(--target "$target")
   local logfile="${TOTRACKIT_BUILD_LOG_DIR:-/tmp}/totrackit-build-${tag//[:\/]/_}.log"
   started=$(date +%s)
-  log "building $tag ($file${target:+, target $target}); log: $logfile"
+  log "building $tag ($file${target:+, target $target}${TOTRACKIT_BUILD_PLATFORM:+, platform $TOTRACKIT_BUILD_PLATFORM}); log: $logfile"
   if ! docker build --progress=plain "${args[@]}" . >"$logfile" 2>&1; then
     log "FAILED: $tag; last lines of $logfile:"
     tail -n 40 "$logfile" >&2

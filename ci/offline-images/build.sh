@@ -78,6 +78,7 @@ if [ "$ARCH" != "$HOST_ARCH" ]; then
   esac
   FOREIGN=1
   PLATFORM_ARGS=(--platform "linux/$ARCH")
+  HOST_BASE_TAG="$PREFIX/debian:$SUITE"
   PREFIX="${OFFLINE_PREFIX:-totrackit-offline/$ARCH}"
   WORKDIR="${OFFLINE_WORKDIR:-/var/tmp/totrackit-offline}/$ARCH"
   ENV_FILE="${OFFLINE_ENV_FILE:-$REPO_ROOT/.offline-$ARCH.env}"
@@ -117,7 +118,12 @@ caddy|$PREFIX/caddy:2.6|CADDY_IMAGE|caddy:2|
 "
 BASE_TAG="$PREFIX/debian:$SUITE"
 if [ "$FOREIGN" = 1 ]; then
-  IMAGES="$(printf '%s\n' "$IMAGES" | grep -E '^(debian|distroless-python|uv)[|]')"
+  # distroless-python is all the runtime image needs: it is collected from packages of $ARCH on
+  # the build machine's base, and the image's builder stage runs natively (deploy/docker/Dockerfile).
+  # debian, python and uv are for building everything under emulation (--only debian,python,uv;
+  # the runtime-slim target), several times slower.
+  IMAGES="$(printf '%s\n' "$IMAGES" | grep -E '^(debian|python|distroless-python|uv)[|]')"
+  [ -n "$only" ] || only=distroless-python
 fi
 
 image_lines() { printf '%s\n' "$IMAGES" | sed '/^$/d'; }
@@ -156,6 +162,7 @@ parent_of() {
   case "$1" in
     debian | uv) echo "" ;;
     swagger-ui) echo "$PREFIX/nginx:1.22" ;;
+    distroless-python) if [ "$FOREIGN" = 1 ]; then echo "$HOST_BASE_TAG"; else echo "$BASE_TAG"; fi ;;
     *) echo "$BASE_TAG" ;;
   esac
 }
@@ -378,11 +385,16 @@ PY
 }
 
 build_image() {
-  local name="$1" tag="$2" official="$3" target="$4" args=()
+  local name="$1" tag="$2" official="$3" target="$4" args=() base
   local ctx="$WORKDIR/ctx/$name"
+  base="$BASE_TAG"
+  if [ "$FOREIGN" = 1 ] && [ "$name" = distroless-python ]; then
+    base="$HOST_BASE_TAG"
+    exists "$base" || die "$base is missing: the $ARCH distroless stand-in is collected on it (run ci/offline-images/build.sh --only debian)"
+  fi
   prepare_context "$name" "$ctx"
   args=(build "${PLATFORM_ARGS[@]}" --network host --progress plain
-    --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "PREFIX=$PREFIX"
+    --build-arg "BASE_IMAGE=$base" --build-arg "PREFIX=$PREFIX"
     --label "org.opencontainers.image.description=Local stand-in for $official (ci/offline-images/$name)"
     --label "io.totrackit.offline.stands-in-for=$official"
     --label "io.totrackit.offline.recipe=$(recipe_of "$name")"
@@ -397,7 +409,7 @@ build_image() {
   }
   # The distroless stand-in also gets its root variant (official tag :latest).
   if [ "$name" = distroless-python ]; then
-    "$DOCKER" build "${PLATFORM_ARGS[@]}" --network host --build-arg "BASE_IMAGE=$BASE_TAG" --target root \
+    "$DOCKER" build "${PLATFORM_ARGS[@]}" --network host --build-arg "BASE_IMAGE=$base" --target root \
       --label "io.totrackit.offline.recipe=$(recipe_of "$name")" \
       --label "io.totrackit.offline.stands-in-for=gcr.io/distroless/python3-debian12:latest" \
       -t "$PREFIX/distroless-python3-debian12:latest" "$ctx" >>"$WORKDIR/build-$name.log" 2>&1 ||
@@ -409,7 +421,7 @@ build_image() {
 # ---------------------------------------------------------------------------------------------
 # Smoke checks: one quick run per image.
 # ---------------------------------------------------------------------------------------------
-run() { "$DOCKER" run --rm "$@"; }
+run() { "$DOCKER" run --rm "${PLATFORM_ARGS[@]}" "$@"; }
 
 # shellcheck disable=SC2016 # the $(...) in these commands run inside the containers
 smoke() {
@@ -559,11 +571,14 @@ write_env_file() {
     echo "# Local stand-ins for official images, written by ci/offline-images/build.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
     echo "# Machine-specific; git-ignored. Use: set -a; . ./.offline.env; set +a  (or --env-file)."
     image_lines | while IFS='|' read -r n t v o _; do
+      # Another architecture's base is not for DEBIAN_IMAGE: the stage that uses it runs on the
+      # build machine's platform.
+      if [ "$FOREIGN" = 1 ] && [ "$n" = debian ]; then continue; fi
       if exists "$t"; then echo "$v=$t"; fi
     done
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
-  mapfile -t missing < <(image_lines | while IFS='|' read -r _ t v _; do exists "$t" || echo "$v"; done)
+  mapfile -t missing < <(image_lines | while IFS='|' read -r n t v _; do selected "$n" && ! exists "$t" && echo "$v"; done)
   log "wrote $ENV_FILE ($(grep -c '=' "$ENV_FILE") variables)"
   [ "${#missing[@]}" -gt 0 ] && warn "not written (image missing): ${missing[*]}"
   return 0
@@ -601,7 +616,7 @@ main() {
   total="$(image_lines | wc -l)"
   while IFS='|' read -r n t v o target; do
     i=$((i + 1))
-    if ! selected "$n" && { [ "$n" != debian ] || exists "$t"; }; then
+    if ! selected "$n" && { [ "$n" != debian ] || [ "$FOREIGN" = 1 ] || exists "$t"; }; then
       [ "$n" = debian ] && RESULT[$n]="exists (base)"
       continue
     fi

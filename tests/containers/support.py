@@ -25,6 +25,8 @@ IMAGE = os.environ.get("TOTRACKIT_IMAGE", "totrackit:local")
 UI_IMAGE = os.environ.get("TOTRACKIT_UI_IMAGE", "totrackit-ui:local")
 SLIM_IMAGE = os.environ.get("TOTRACKIT_SLIM_IMAGE", "totrackit:local-slim")
 DEV_IMAGE = os.environ.get("TOTRACKIT_DEV_IMAGE", "totrackit:dev")
+# The runtime image built for linux/arm64 and run under QEMU user emulation (test_arm64.py).
+ARM64_IMAGE = os.environ.get("TOTRACKIT_ARM64_IMAGE", "totrackit:local-arm64")
 
 PORTS = {
     "TOTRACKIT_API_PORT": 28080,
@@ -43,7 +45,8 @@ PORTS = {
 }
 PROD_HTTP_PORT = 28000
 ANYUID_PORT = 28090
-ALL_PORTS = [*PORTS.values(), PROD_HTTP_PORT, ANYUID_PORT]
+ARM64_PORT = 28091
+ALL_PORTS = [*PORTS.values(), PROD_HTTP_PORT, ANYUID_PORT, ARM64_PORT]
 
 API = f"http://127.0.0.1:{PORTS['TOTRACKIT_API_PORT']}"
 UI = f"http://127.0.0.1:{PORTS['TOTRACKIT_UI_PORT']}"

@@ -18,6 +18,7 @@ SCRIPTS = [
     "deploy/docker/trim-venv.sh",
     *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "deploy/postgres/init").glob("*.sh")),
     "ci/docker-engine.sh",
+    "ci/qemu-binfmt.sh",
     "ci/offline-images/build.sh",
     ".ci/run",
 ]
