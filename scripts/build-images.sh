@@ -4,10 +4,13 @@
 #   scripts/build-images.sh [api] [ui] [api-slim] [dev]    (default: api ui)
 #
 # Images and tags (the names the compose files use by default):
-#   api       deploy/docker/Dockerfile, target runtime (distroless)  -> ${TOTRACKIT_IMAGE:-totrackit:local}
-#   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> ${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}
+#   api       deploy/docker/Dockerfile, target runtime (distroless)  -> NAME:TAG
+#   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> NAME:TAG-slim
 #   dev       deploy/docker/Dockerfile, target dev                   -> ${TOTRACKIT_DEV_IMAGE:-totrackit:dev}
-#   ui        deploy/docker/ui.Dockerfile                            -> ${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}
+#   ui        deploy/docker/ui.Dockerfile                            -> UI_NAME:TAG
+#
+# NAME is ${TOTRACKIT_IMAGE_NAME:-totrackit}, UI_NAME ${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui} and
+# TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by.
 #
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
@@ -20,16 +23,26 @@
 #                               exists; set it empty to not pass one)
 #   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
 #   TOTRACKIT_BUILD_PLATFORM    docker build --platform, e.g. linux/arm64 (default: this machine's).
-#                               Another architecture needs QEMU user emulation on this machine
-#                               (docs/deployment/multi-arch.md); with TOTRACKIT_OFFLINE_IMAGES=1
-#                               its base images are read from .offline-<arch>.env as well.
-#   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
+#                               For another architecture the tags end in -ARCH (totrackit:local-arm64);
+#                               running that image here needs QEMU user emulation
+#                               (docs/deployment/multi-arch.md). With TOTRACKIT_OFFLINE_IMAGES=1 its
+#                               base images are read from .offline-ARCH.env as well.
+#   VERSION, REVISION           OCI labels (default: the package version from pyproject.toml, the
+#                               one source, and git HEAD); the Dockerfile refuses a VERSION that
+#                               is not the package's
 # Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
 # recipe for CI, scripts/quick-start.sh and `make test-containers`.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf 'build-images: %s\n' "$*" >&2; }
+
+# Another architecture than this machine's: its name, which also ends the image tags (-arm64).
+platform_arch="${TOTRACKIT_BUILD_PLATFORM:-}"
+platform_arch="${platform_arch#*/}"
+case "$platform_arch" in
+  "" | "$(dpkg --print-architecture 2>/dev/null || echo amd64)") platform_arch="" ;;
+esac
 
 if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   if [ ! -f .offline.env ]; then
@@ -42,9 +55,7 @@ if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then
   set +a
   # The stand-ins of another architecture replace those of this machine where they exist (the UI
   # stage keeps this machine's Node image: it is built on the build platform).
-  platform_arch="${TOTRACKIT_BUILD_PLATFORM:-}"
-  platform_arch="${platform_arch#*/}"
-  if [ -n "$platform_arch" ] && [ "$platform_arch" != "$(dpkg --print-architecture 2>/dev/null || echo amd64)" ]; then
+  if [ -n "$platform_arch" ]; then
     if [ ! -f ".offline-$platform_arch.env" ]; then
       log "TOTRACKIT_BUILD_PLATFORM=$TOTRACKIT_BUILD_PLATFORM but .offline-$platform_arch.env is missing: run ci/offline-images/build.sh --arch $platform_arch"
       exit 1
@@ -64,6 +75,8 @@ targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(api ui)
 
 version="${VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)}"
+name="${TOTRACKIT_IMAGE_NAME:-totrackit}" ui_name="${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui}"
+tag="${TOTRACKIT_VERSION:-local}${platform_arch:+-$platform_arch}"
 revision="${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
@@ -95,10 +108,10 @@ build() { # build TAG DOCKERFILE [TARGET]
 
 for target in "${targets[@]}"; do
   case "$target" in
-    api) build "${TOTRACKIT_IMAGE:-totrackit:local}" deploy/docker/Dockerfile runtime ;;
-    api-slim) build "${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}" deploy/docker/Dockerfile runtime-slim ;;
+    api) build "$name:$tag" deploy/docker/Dockerfile runtime ;;
+    api-slim) build "${TOTRACKIT_SLIM_IMAGE:-$name:$tag-slim}" deploy/docker/Dockerfile runtime-slim ;;
     dev) build "${TOTRACKIT_DEV_IMAGE:-totrackit:dev}" deploy/docker/Dockerfile dev ;;
-    ui) build "${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}" deploy/docker/ui.Dockerfile ;;
+    ui) build "$ui_name:$tag" deploy/docker/ui.Dockerfile ;;
     *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
   esac
 done

@@ -32,6 +32,8 @@ class TestShape:
             "offset": 0,
             "has_more": False,
             "total_exact": True,
+            "next_cursor": None,
+            "total_estimate": None,
         }
 
     async def test_with_and_without_trailing_slash(self, client: httpx.AsyncClient) -> None:

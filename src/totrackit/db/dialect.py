@@ -6,12 +6,17 @@ else in the code base branches on the database backend.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Float,
-    Insert,
+    Select,
     Text,
     cast,
     exists,
@@ -19,10 +24,13 @@ from sqlalchemy import (
     literal,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement
 
 from totrackit.db.tables import process_tags, processes
+from totrackit.db.types import from_micros, to_micros
 
 TAG_PAIR_SEPARATOR = "\x1f"
 
@@ -38,11 +46,23 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
     return func.extract("epoch", end - start)
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
-    """An INSERT into ``processes`` that skips rows hitting the unique ACTIVE index."""
-    if is_sqlite(conn):
-        return sqlite.insert(processes).on_conflict_do_nothing()
-    return postgresql.insert(processes).on_conflict_do_nothing()
+#: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
+TextArray = postgresql.ARRAY(Text)
+
+
+def single_statement_options(db: AsyncEngine) -> dict[str, str] | None:
+    """Execution options under which every statement commits by itself, with no BEGIN/COMMIT
+    round trips (PostgreSQL); None on SQLite, whose run and tag rows are two statements."""
+    return None if db.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+def writes_tags_with_run(conn: AsyncConnection) -> bool:
+    """Whether one statement can insert a run and its tag rows (a data-modifying CTE).
+
+    PostgreSQL can, which saves a round trip per create; SQLite has no data-modifying CTEs, and
+    no round trips to save: it inserts the tag rows with a second statement.
+    """
+    return not is_sqlite(conn)
 
 
 def has_tags(
@@ -78,6 +98,42 @@ def has_tags(
 MIGRATION_LOCK_KEY = 0x54544D4947524154
 
 
+@asynccontextmanager
+async def migrating(db: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The transaction migrations run in.
+
+    On SQLite, batch mode changes a table by copying it, dropping the original and renaming the
+    copy; with foreign keys on, dropping ``processes`` would cascade and delete every tag row.
+    So they are off while migrating (SQLite ignores the pragma inside a transaction, hence
+    before it begins), every reference is checked before the commit, and they are back on
+    before the connection returns to the pool.
+    """
+    async with db.connect() as conn:
+        if is_sqlite(conn):
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await prepare_for_migrations(conn)
+                yield conn
+                if is_sqlite(conn):
+                    await _refuse_broken_references(conn)
+        finally:
+            if is_sqlite(conn):
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
+async def _refuse_broken_references(conn: AsyncConnection) -> None:
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} row(s) in {', '.join(tables)} pointing at rows "
+            "that no longer exist; nothing was changed"
+        )
+
+
 async def prepare_for_migrations(conn: AsyncConnection) -> None:
     """Serialise migrators and lift limits meant for requests.
 
@@ -102,3 +158,129 @@ def has_percentile_cont(conn: AsyncConnection) -> bool:
 def tag_probe_supported(conn: AsyncConnection) -> bool:
     """Whether counting a tag filter's matches first is cheap (a GIN bitmap on PostgreSQL)."""
     return not is_sqlite(conn)
+
+
+async def begin_snapshot(conn: AsyncConnection) -> None:
+    """Start a read-only transaction that sees one consistent state of every table.
+
+    PostgreSQL: REPEATABLE READ, so every statement sees the snapshot of the first one.
+    SQLite (WAL mode): an explicit BEGIN, because the driver starts transactions only before
+    writes; the read transaction then keeps the snapshot its first read took while writers go on.
+    """
+    if is_sqlite(conn):
+        await conn.exec_driver_sql("BEGIN")
+        return
+    await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    await conn.begin()
+    await allow_long_statements(conn)
+
+
+async def allow_long_statements(conn: AsyncConnection) -> None:
+    """Lift the request statement timeout for this transaction (bulk reads and writes)."""
+    if not is_sqlite(conn):
+        await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
+async def bulk_insert(
+    conn: AsyncConnection, table: str, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert many rows given as database-native values (``native_values`` made them).
+
+    PostgreSQL: COPY through asyncpg (an order of magnitude faster than INSERT); SQLite: one
+    prepared INSERT run for every row.
+    """
+    if not rows:
+        return
+    if is_sqlite(conn):
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        await conn.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        return
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table, records=rows, columns=columns
+    )
+
+
+def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
+    """A function turning a row of portable values (instants as integer microseconds, JSON
+    documents) into what the driver stores: aware datetimes on PostgreSQL, JSON as text."""
+    sqlite_side = is_sqlite(conn)
+
+    def convert(kind: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if kind == "json":
+            return orjson.dumps(value).decode()
+        if kind == "timestamp":
+            return from_micros(value)
+        return value
+
+    if sqlite_side:  # instants are stored as the portable microseconds already
+        kinds = ["plain" if kind == "timestamp" else kind for kind in kinds]
+    plain = all(kind == "plain" for kind in kinds)
+
+    def row(values: list[Any]) -> tuple[Any, ...]:
+        if plain:
+            return tuple(values)
+        return tuple(convert(kind, value) for kind, value in zip(kinds, values, strict=True))
+
+    return row
+
+
+def portable_values(conn: AsyncConnection, kinds: list[str]) -> Any:
+    """The inverse of ``native_values`` for rows read untyped: PostgreSQL returns instants as
+    datetimes (made microseconds here); SQLite already stores microseconds."""
+    moments = [i for i, kind in enumerate(kinds) if kind == "timestamp"]
+    if is_sqlite(conn) or not moments:
+        return lambda values: values
+
+    def row(values: tuple[Any, ...]) -> list[Any]:
+        out = list(values)
+        for i in moments:
+            if out[i] is not None:
+                out[i] = to_micros(out[i])
+        return out
+
+    return row
+
+
+async def reset_id_sequence(conn: AsyncConnection, table: str) -> None:
+    """Move a table's id sequence past the ids a restore inserted (SQLite takes max + 1)."""
+    if is_sqlite(conn):
+        return
+    sequence = (
+        await conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('\"{table}\"', 'id')")
+    ).scalar()
+    if sequence is None:
+        return
+    await conn.exec_driver_sql(
+        f"SELECT setval('{sequence}', COALESCE((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
+    )
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON) <select>``, compiled with the select's own bound parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
+
+
+async def estimated_rows(conn: AsyncConnection, statement: Select[Any]) -> int | None:
+    """The planner's estimate of how many rows ``statement`` returns, without running it.
+
+    PostgreSQL plans in well under a millisecond from its statistics, where counting millions
+    of matches would read them all; SQLite has no such estimate (None).
+    """
+    if is_sqlite(conn):
+        return None
+    plan = (await conn.execute(_Explain(statement))).scalar_one()
+    document = plan if isinstance(plan, list) else json.loads(plan)
+    return int(document[0]["Plan"]["Plan Rows"])

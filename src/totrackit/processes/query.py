@@ -1,11 +1,18 @@
-"""Parsing the list endpoint's query language: ``sort_by`` and ``tags`` (contract 1.7)."""
+"""Parsing the list endpoint's query language: ``sort_by``, ``tags`` (contract 1.7) and the
+opaque ``cursor`` of keyset paging (an addition: deep pages cost what the first page costs)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+import orjson
+
+from totrackit.db.types import from_micros, to_micros
 from totrackit.errors import FieldError, ValidationFailed
 from totrackit.processes.rules import DeadlineStatus, Status
 
@@ -23,6 +30,71 @@ class SortField(StrEnum):
 class Sort:
     field: SortField = SortField.STARTED_AT
     descending: bool = True
+
+
+#: Sort fields a cursor can continue: stored columns (duration depends on ``now``, so its order
+#: moves between requests and only offset paging applies to it).
+CURSOR_FIELDS = (
+    SortField.STARTED_AT,
+    SortField.COMPLETED_AT,
+    SortField.DEADLINE,
+    SortField.NAME,
+    SortField.STATUS,
+)
+_TIMESTAMP_FIELDS = (SortField.STARTED_AT, SortField.COMPLETED_AT, SortField.DEADLINE)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last run's sort value and primary key, for the sort it was read in.
+
+    The next page continues strictly after ``(value, pk)`` in the list order (the sort column,
+    then ``id DESC``), an index seek however deep the page is.
+    """
+
+    sort: Sort
+    value: Any
+    pk: int
+
+    def encode(self) -> str:
+        value = self.value
+        if isinstance(value, datetime):
+            value = to_micros(value)
+        raw = orjson.dumps([self.sort.field.value, self.sort.descending, value, self.pk])
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_cursor(raw: str | None, sort: Sort) -> Cursor | None:
+    """Decode a ``cursor``; a 400 on ``cursor`` when it is not one this service wrote for the
+    same ``sort_by``, or the sort cannot be continued by a cursor."""
+    if raw is None or not raw.strip():
+        return None
+    if sort.field not in CURSOR_FIELDS:
+        raise _cursor_error("cursor paging does not apply to sort_by duration; use offset", raw)
+    try:
+        padded = raw.strip() + "=" * (-len(raw.strip()) % 4)
+        field_name, descending, value, pk = orjson.loads(base64.urlsafe_b64decode(padded))
+        cursor_sort = Sort(field=SortField(field_name), descending=bool(descending))
+        if not isinstance(pk, int) or not _valid_value(cursor_sort.field, value):
+            raise ValueError(raw)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise _cursor_error("is not a cursor returned by this list (next_cursor)", raw) from None
+    if cursor_sort != sort:
+        raise _cursor_error("was returned for another sort_by; pass the same sort_by", raw)
+    if value is not None and sort.field in _TIMESTAMP_FIELDS:
+        value = from_micros(value)
+    return Cursor(sort=sort, value=value, pk=pk)
+
+
+def _valid_value(sort_field: SortField, value: Any) -> bool:
+    if sort_field in _TIMESTAMP_FIELDS:
+        # completed_at and deadline may be NULL (they sort last)
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    return isinstance(value, str)
+
+
+def _cursor_error(message: str, raw: str) -> ValidationFailed:
+    return ValidationFailed([FieldError("cursor", message, raw)])
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from totrackit.errors import FieldError, ValidationFailed
-from totrackit.processes.query import ListFilter, parse_sort, parse_tags
+from totrackit.processes.query import ListFilter, parse_cursor, parse_sort, parse_tags
 from totrackit.processes.rules import DeadlineStatus, Status
 from totrackit.processes.schemas import (
     NAME_PATTERN,
@@ -20,7 +20,7 @@ from totrackit.processes.schemas import (
     ProcessResponse,
     canonical,
 )
-from totrackit.web.deps import State, Transaction, require_json
+from totrackit.web.deps import SingleStatements, State, Transaction, require_json
 from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
 
@@ -43,7 +43,10 @@ ProcessId = Annotated[
     summary="Start a process run",
 )
 async def create_process(
-    name: Name, request: Annotated[NewProcessRequest, Body()], state: State, conn: Transaction
+    name: Name,
+    request: Annotated[NewProcessRequest, Body()],
+    state: State,
+    conn: SingleStatements,
 ) -> FastJSONResponse:
     run = await state.processes.start(conn, name=name, request=request)
     return FastJSONResponse(run.to_wire(state.clock.now()), status_code=201)
@@ -56,7 +59,7 @@ async def create_process(
     summary="Get a process run",
 )
 async def get_process(
-    name: Name, process_id: ProcessId, state: State, conn: Transaction
+    name: Name, process_id: ProcessId, state: State, conn: SingleStatements
 ) -> FastJSONResponse:
     run = await state.processes.get(conn, name=name, process_id=process_id)
     return FastJSONResponse(run.to_wire(state.clock.now()))
@@ -73,7 +76,7 @@ async def complete_process(
     name: Name,
     process_id: ProcessId,
     state: State,
-    conn: Transaction,
+    conn: SingleStatements,
     request: Annotated[CompleteRequest | None, Body()] = None,
 ) -> FastJSONResponse:
     status = request.status if request else Status.COMPLETED
@@ -144,7 +147,18 @@ async def list_processes(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="next_cursor of the previous page: continues after it (same filters and "
+            "sort_by; not with offset). Deep pages then cost what the first page costs."
+        ),
+    ] = None,
 ) -> FastJSONResponse:
+    sort = parse_sort(sort_by)
+    after = parse_cursor(cursor, sort)
+    if after is not None and offset:
+        raise ValidationFailed([FieldError("offset", "must be 0 when a cursor is given", offset)])
     where = ListFilter(
         name=name,
         process_id=id,
@@ -156,7 +170,7 @@ async def list_processes(
         tags=parse_tags(tags),
     )
     page = await state.processes.list(
-        conn, where=where, sort=parse_sort(sort_by), limit=limit, offset=offset
+        conn, where=where, sort=sort, limit=limit, offset=offset, cursor=after
     )
     return FastJSONResponse(
         {
@@ -166,6 +180,8 @@ async def list_processes(
             "offset": page.offset,
             "has_more": page.has_more,
             "total_exact": page.total_exact,
+            "next_cursor": page.next_cursor,
+            "total_estimate": page.total_estimate,
         }
     )
 

@@ -156,3 +156,13 @@ class ProcessPage(BaseModel):
     total_exact: bool = Field(
         True, description="False when the total was capped by TOTRACKIT_LIST_EXACT_COUNT_LIMIT."
     )
+    next_cursor: str | None = Field(
+        None,
+        description="Pass as cursor to read the next page (keyset paging); null on the last "
+        "page and for sort_by duration.",
+    )
+    total_estimate: int | None = Field(
+        None,
+        description="When total_exact is false: the database's estimate of the full count, "
+        "from its statistics, without counting (PostgreSQL; null on SQLite).",
+    )

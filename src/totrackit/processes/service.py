@@ -17,7 +17,7 @@ from totrackit.errors import (
 from totrackit.processes import repository
 from totrackit.processes.metrics import NoMetrics, ProcessMetrics
 from totrackit.processes.models import ProcessRun
-from totrackit.processes.query import ListFilter, Sort
+from totrackit.processes.query import CURSOR_FIELDS, Cursor, ListFilter, Sort
 from totrackit.processes.rules import Status, warning_point
 from totrackit.processes.schemas import NewProcessRequest
 
@@ -36,10 +36,11 @@ class Page:
     limit: int
     offset: int
     now: datetime
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.runs) < self.total
+    has_more: bool
+    #: Continues the list after this page (keyset paging), None on the last page.
+    next_cursor: str | None = None
+    #: The database's estimate of the full count when ``total`` is only a lower bound.
+    total_estimate: int | None = None
 
 
 class ProcessService:
@@ -114,27 +115,57 @@ class ProcessService:
         self._metrics.deleted(run)
 
     async def list(
-        self, conn: AsyncConnection, *, where: ListFilter, sort: Sort, limit: int, offset: int
+        self,
+        conn: AsyncConnection,
+        *,
+        where: ListFilter,
+        sort: Sort,
+        limit: int,
+        offset: int,
+        cursor: Cursor | None = None,
     ) -> Page:
-        """One page of runs with the total; totals above the exact-count limit are capped."""
+        """One page of runs with the total, continuing after ``cursor`` when one is given.
+
+        Totals above the exact-count limit are not counted to the end: ``total`` is then a
+        lower bound flagged ``total_exact=false``, and ``total_estimate`` the planner's estimate
+        of the full count where the database has one (PostgreSQL).
+        """
         now = self._clock.now()
         where = await repository.resolve_tags(conn, where=where, cap=TAG_PROBE_LIMIT)
         runs = await repository.list_runs(
-            conn, where=where, sort=sort, limit=limit + 1, offset=offset, now=now
+            conn, where=where, sort=sort, limit=limit + 1, offset=offset, now=now, after=cursor
         )
         more = len(runs) > limit
         runs = runs[:limit]
-        if not more and (runs or offset == 0):
+        proven = offset + len(runs) + int(more)
+        if cursor is None and not more and (runs or offset == 0):
             total, exact = offset + len(runs), True
         elif where.common_tags:
             # Counting every run that carries a common tag costs a scan of its postings; the
             # probe already proved there are more than TAG_PROBE_LIMIT.
-            total, exact = max(TAG_PROBE_LIMIT + 1, offset + len(runs) + int(more)), False
+            total, exact = max(TAG_PROBE_LIMIT + 1, proven), False
         else:
             total, exact = await self._count(conn, where, now)
             if not exact:  # a capped count: never claim fewer runs than this page proves exist
-                total = max(total, offset + len(runs) + int(more))
-        return Page(runs=runs, total=total, total_exact=exact, limit=limit, offset=offset, now=now)
+                total = max(total, proven)
+        estimate = None
+        if not exact:
+            estimate = await repository.estimate_runs(conn, where=where, now=now)
+        has_more = more if cursor is not None else offset + len(runs) < total
+        next_cursor = (
+            _cursor_after(runs[-1], sort) if more and sort.field in CURSOR_FIELDS else None
+        )
+        return Page(
+            runs=runs,
+            total=total,
+            total_exact=exact,
+            limit=limit,
+            offset=offset,
+            now=now,
+            has_more=has_more,
+            next_cursor=next_cursor,
+            total_estimate=estimate,
+        )
 
     async def _count(
         self, conn: AsyncConnection, where: ListFilter, now: datetime
@@ -142,6 +173,11 @@ class ProcessService:
         cap = self._exact_count_limit or None
         total = await repository.count_runs(conn, where=where, now=now, cap=cap)
         return total, cap is None or total <= cap
+
+
+def _cursor_after(run: ProcessRun, sort: Sort) -> str:
+    value = getattr(run, sort.field.value)
+    return Cursor(sort=sort, value=value, pk=run.pk).encode()
 
 
 def _checked_deadline(deadline: int | None, now: datetime) -> datetime | None:

@@ -357,6 +357,11 @@ export interface components {
             has_more: boolean;
             /** Limit */
             limit: number;
+            /**
+             * Next Cursor
+             * @description Pass as cursor to read the next page (keyset paging); null on the last page and for sort_by duration.
+             */
+            next_cursor?: string | null;
             /** Offset */
             offset: number;
             /**
@@ -364,6 +369,11 @@ export interface components {
              * @description Matching runs (a lower bound when total_exact is false).
              */
             total: number;
+            /**
+             * Total Estimate
+             * @description When total_exact is false: the database's estimate of the full count, from its statistics, without counting (PostgreSQL; null on SQLite).
+             */
+            total_estimate?: number | null;
             /**
              * Total Exact
              * @description False when the total was capped by TOTRACKIT_LIST_EXACT_COUNT_LIMIT.
@@ -857,6 +867,8 @@ export interface operations {
                 tags?: string | null;
                 limit?: number;
                 offset?: number;
+                /** @description next_cursor of the previous page: continues after it (same filters and sort_by; not with offset). Deep pages then cost what the first page costs. */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
