@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Float,
-    Insert,
     Select,
     Text,
     cast,
@@ -25,7 +24,7 @@ from sqlalchemy import (
     literal,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement
@@ -47,11 +46,23 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
     return func.extract("epoch", end - start)
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
-    """An INSERT into ``processes`` that skips rows hitting the unique ACTIVE index."""
-    if is_sqlite(conn):
-        return sqlite.insert(processes).on_conflict_do_nothing()
-    return postgresql.insert(processes).on_conflict_do_nothing()
+#: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
+TextArray = postgresql.ARRAY(Text)
+
+
+def single_statement_options(db: AsyncEngine) -> dict[str, str] | None:
+    """Execution options under which every statement commits by itself, with no BEGIN/COMMIT
+    round trips (PostgreSQL); None on SQLite, whose run and tag rows are two statements."""
+    return None if db.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+def writes_tags_with_run(conn: AsyncConnection) -> bool:
+    """Whether one statement can insert a run and its tag rows (a data-modifying CTE).
+
+    PostgreSQL can, which saves a round trip per create; SQLite has no data-modifying CTEs, and
+    no round trips to save: it inserts the tag rows with a second statement.
+    """
+    return not is_sqlite(conn)
 
 
 def has_tags(
