@@ -7,15 +7,11 @@
 #   api       deploy/docker/Dockerfile, target runtime (distroless)  -> NAME:TAG
 #   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> NAME:TAG-slim
 #   dev       deploy/docker/Dockerfile, target dev                   -> ${TOTRACKIT_DEV_IMAGE:-totrackit:dev}
-<<<<<<< HEAD
-#   ui        deploy/docker/ui.Dockerfile                            -> ${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}
-#   postgres  deploy/postgres/Dockerfile (PostgreSQL + pgBackRest)   -> ${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}
-=======
 #   ui        deploy/docker/ui.Dockerfile                            -> UI_NAME:TAG
+#   postgres  deploy/postgres/Dockerfile (PostgreSQL + pgBackRest)   -> ${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}
 #
 # NAME is ${TOTRACKIT_IMAGE_NAME:-totrackit}, UI_NAME ${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui} and
 # TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by.
->>>>>>> main
 #
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
@@ -91,14 +87,9 @@ for target in "${targets[@]}"; do
     api) build "$name:$tag" deploy/docker/Dockerfile runtime ;;
     api-slim) build "${TOTRACKIT_SLIM_IMAGE:-$name:$tag-slim}" deploy/docker/Dockerfile runtime-slim ;;
     dev) build "${TOTRACKIT_DEV_IMAGE:-totrackit:dev}" deploy/docker/Dockerfile dev ;;
-<<<<<<< HEAD
-    ui) build "${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}" deploy/docker/ui.Dockerfile ;;
+    ui) build "$ui_name:$tag" deploy/docker/ui.Dockerfile ;;
     postgres) build "${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}" deploy/postgres/Dockerfile "" deploy/postgres ;;
     *) log "unknown image '$target' (api, api-slim, dev, ui, postgres)"; exit 2 ;;
-=======
-    ui) build "$ui_name:$tag" deploy/docker/ui.Dockerfile ;;
-    *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
->>>>>>> main
   esac
 done
 
