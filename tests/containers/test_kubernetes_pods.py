@@ -3,7 +3,7 @@
 No cluster runs on these machines, so the pods' containers run under Docker
 (kubernetes_pods.py): on one network where PostgreSQL and Redis answer to their Service names
 (totrackit-postgres, totrackit-redis), with an arbitrary UID in group 0. The only change to the
-rendered manifests is the image, the one the suite built (TOTRACKIT_IMAGE).
+rendered manifests is the image, the one the suite built (TOTRACKIT_IMAGE_NAME:TOTRACKIT_VERSION).
 """
 
 from __future__ import annotations
