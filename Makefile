@@ -58,8 +58,8 @@ screenshots: install ui ## Refresh the UI screenshots in docs/images
 	SCREENSHOTS=1 scripts/ui-e2e.sh
 
 # Python outside the package: the tests, benchmarks and the tools beside the deployment assets.
-PY_PATHS := src tests bench scripts deploy
-PY_TOOLS := tests/containers $(wildcard scripts/*.py deploy/*/*.py)
+PY_PATHS := src tests bench scripts deploy hatch_build.py
+PY_TOOLS := tests/containers hatch_build.py $(wildcard scripts/*.py deploy/*/*.py deploy/kubernetes/components/*/*.py)
 
 .PHONY: lint
 lint: install ## Check formatting, lint rules and types
@@ -79,12 +79,12 @@ migrate: install ## Apply database migrations to the configured database
 	$(RUN) totrackit migrate upgrade
 
 .PHONY: migration
-migration: install ## Write the next migration from db/tables.py: make migration MSG="add a column"
+migration: install ## Write the next migration from db/tables.py: make migration MSG="add a column" [PHASE=contract]
 	@test -n "$(MSG)" || { echo 'Say what it changes: make migration MSG="add a column"'; exit 2; }
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
 	  export TOTRACKIT_DATABASE_URL="sqlite:///$$scratch/scratch.db" && \
 	  $(RUN) totrackit migrate upgrade && \
-	  $(RUN) totrackit migrate revision --autogenerate -m "$(MSG)"
+	  $(RUN) totrackit migrate revision --autogenerate --phase "$(or $(PHASE),expand)" -m "$(MSG)"
 
 .PHONY: db-check
 db-check: install ## Fail when db/tables.py and the migrations disagree (on a scratch database)

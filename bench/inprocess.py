@@ -53,6 +53,41 @@ async def request(app: Any, method: str, path: str, number: int) -> None:
     await app(scope, receive, send)
 
 
+async def call(
+    app: Any, method: str, path: str, *, body: bytes = b"", expect: int | None = None
+) -> int:
+    """One request through the whole ASGI stack; returns the status, which must be ``expect``."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8080),
+        "state": {},
+    }
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    if expect is not None and status != expect:
+        raise RuntimeError(f"{method} {path} answered {status}, expected {expect}")
+    return status
+
+
 def cpu_per_request(
     overrides: dict[bool, dict[str, Any]], workloads: Workloads, *, batches: int, size: int
 ) -> dict[str, tuple[float, float]]:

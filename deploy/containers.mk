@@ -6,7 +6,7 @@ COMPOSE := scripts/compose.sh
 export COMPOSE_PROJECT_NAME ?= totrackit
 
 .PHONY: images
-images: ## Build the API and UI images (totrackit:local, totrackit-ui:local)
+images: ## Build the API and UI images (totrackit:local, totrackit-ui:local; TOTRACKIT_VERSION sets the tag)
 	scripts/build-images.sh api ui
 
 .PHONY: images-all
@@ -48,7 +48,7 @@ dev-down: ## Stop the development containers, keeping their data
 
 .PHONY: test-stack-up
 test-stack-up: ## Start the isolated test stack (tmpfs databases, project totrackit-test)
-	@docker image inspect $${TOTRACKIT_IMAGE:-totrackit:local} >/dev/null 2>&1 || scripts/build-images.sh api
+	@docker image inspect $${TOTRACKIT_IMAGE_NAME:-totrackit}:$${TOTRACKIT_VERSION:-local} >/dev/null 2>&1 || scripts/build-images.sh api
 	$(COMPOSE) -p totrackit-test -f docker-compose.test.yml up -d --no-build
 
 .PHONY: test-stack-down
@@ -58,7 +58,8 @@ test-stack-down: ## Remove the test stack and its data
 # The container suite: pytest -m containers over tests/containers (see its conftest.py).
 CONTAINER_TESTS := $(RUN) pytest -m containers
 STATIC_CONTAINER_TESTS := tests/containers/test_engine_and_tools.py tests/containers/test_lint.py \
-	tests/containers/test_compose_files.py tests/containers/test_monitoring_config.py
+	tests/containers/test_compose_files.py tests/containers/test_monitoring_config.py \
+	tests/containers/test_kubernetes_policy.py
 
 .PHONY: container-engine
 container-engine: # The Docker engine, and on machines without a registry the base image stand-ins
@@ -78,3 +79,8 @@ lint-containers: install container-engine ## Lint Dockerfiles and scripts, valid
 test-containers: install container-engine ## Container test suite: build every image, lint, run every compose stack end to end
 	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev; fi
 	$(CONTAINER_TESTS) tests/containers
+
+.PHONY: rollback
+rollback: ## Roll a compose stack back to a release: make rollback VERSION=0.1.0 [ROLLBACK_ARGS="-p P -f F"]
+	@test -n "$(VERSION)" || { echo 'Say which release to go back to: make rollback VERSION=0.1.0'; exit 2; }
+	scripts/rollback.sh $(ROLLBACK_ARGS) "$(VERSION)"

@@ -4,10 +4,13 @@
 #   scripts/build-images.sh [api] [ui] [api-slim] [dev]    (default: api ui)
 #
 # Images and tags (the names the compose files use by default):
-#   api       deploy/docker/Dockerfile, target runtime (distroless)  -> ${TOTRACKIT_IMAGE:-totrackit:local}
-#   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> ${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}
+#   api       deploy/docker/Dockerfile, target runtime (distroless)  -> NAME:TAG
+#   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> NAME:TAG-slim
 #   dev       deploy/docker/Dockerfile, target dev                   -> ${TOTRACKIT_DEV_IMAGE:-totrackit:dev}
-#   ui        deploy/docker/ui.Dockerfile                            -> ${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}
+#   ui        deploy/docker/ui.Dockerfile                            -> UI_NAME:TAG
+#
+# NAME is ${TOTRACKIT_IMAGE_NAME:-totrackit}, UI_NAME ${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui} and
+# TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by.
 #
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
@@ -19,7 +22,9 @@
 #                               `ca_bundle` (default: /etc/ssl/certs/ca-certificates.crt when it
 #                               exists; set it empty to not pass one)
 #   TOTRACKIT_BUILD_NETWORK     docker build --network (default: host)
-#   VERSION, REVISION           OCI labels (default: pyproject version, git HEAD)
+#   VERSION, REVISION           OCI labels (default: the package version from pyproject.toml, the
+#                               one source, and git HEAD); the Dockerfile refuses a VERSION that
+#                               is not the package's
 # Why not `docker-compose build`: Compose v1 cannot pass build secrets, and this keeps one
 # recipe for CI, scripts/quick-start.sh and `make test-containers`.
 set -Eeuo pipefail
@@ -46,6 +51,8 @@ targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(api ui)
 
 version="${VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)}"
+name="${TOTRACKIT_IMAGE_NAME:-totrackit}" ui_name="${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui}"
+tag="${TOTRACKIT_VERSION:-local}"
 revision="${REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
@@ -76,10 +83,10 @@ build() { # build TAG DOCKERFILE [TARGET]
 
 for target in "${targets[@]}"; do
   case "$target" in
-    api) build "${TOTRACKIT_IMAGE:-totrackit:local}" deploy/docker/Dockerfile runtime ;;
-    api-slim) build "${TOTRACKIT_SLIM_IMAGE:-totrackit:local-slim}" deploy/docker/Dockerfile runtime-slim ;;
+    api) build "$name:$tag" deploy/docker/Dockerfile runtime ;;
+    api-slim) build "${TOTRACKIT_SLIM_IMAGE:-$name:$tag-slim}" deploy/docker/Dockerfile runtime-slim ;;
     dev) build "${TOTRACKIT_DEV_IMAGE:-totrackit:dev}" deploy/docker/Dockerfile dev ;;
-    ui) build "${TOTRACKIT_UI_IMAGE:-totrackit-ui:local}" deploy/docker/ui.Dockerfile ;;
+    ui) build "$ui_name:$tag" deploy/docker/ui.Dockerfile ;;
     *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
   esac
 done

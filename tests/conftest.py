@@ -118,6 +118,36 @@ async def db(migrated_db: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
+async def scratch_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """The URL of an empty database of the same backend as ``database_url``, for tests that
+    build the schema themselves (migrations); it is dropped afterwards."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
+        return
+    admin = make_db(Settings(database_url=database_url).database)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("DROP DATABASE IF EXISTS totrackit_scratch WITH (FORCE)")
+        await conn.exec_driver_sql("CREATE DATABASE totrackit_scratch")
+    base = Settings(database_url=database_url).database.location.url
+    yield base.set(database="totrackit_scratch").render_as_string(False)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("DROP DATABASE totrackit_scratch WITH (FORCE)")
+    await admin.dispose()
+
+
+@pytest.fixture
+async def scratch_db(scratch_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the empty database at ``scratch_url``."""
+    db = make_db(Settings(database_url=scratch_url).database)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

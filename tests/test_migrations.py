@@ -4,7 +4,6 @@ the tables declared in code."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import inspect
@@ -14,36 +13,6 @@ from totrackit.db import migrate
 from totrackit.db.connect import make_db
 from totrackit.db.tables import metadata
 from totrackit.settings import Settings
-
-
-@pytest.fixture
-async def scratch_db(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[AsyncEngine]:
-    """An engine on an empty database of the same backend as ``database_url``."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
-        db = make_db(Settings(database_url=url).database)
-        yield db
-        await db.dispose()
-        return
-    admin = make_db(Settings(database_url=database_url).database)
-    async with admin.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.exec_driver_sql("DROP DATABASE IF EXISTS totrackit_scratch")
-        await conn.exec_driver_sql("CREATE DATABASE totrackit_scratch")
-    base = Settings(database_url=database_url).database.location.url
-    db = make_db(
-        Settings(
-            database_url=base.set(database="totrackit_scratch").render_as_string(False)
-        ).database
-    )
-    yield db
-    await db.dispose()
-    async with admin.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.exec_driver_sql("DROP DATABASE totrackit_scratch")
-    await admin.dispose()
 
 
 async def table_names(db: AsyncEngine) -> set[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -19,6 +20,7 @@ from totrackit.deadlines.runner import embedded_engine
 from totrackit.health.routes import router as health_router
 from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
+from totrackit.observability.context import probe_context
 from totrackit.observability.db_metrics import instrument_db
 from totrackit.observability.metrics import PrometheusProcessMetrics
 from totrackit.observability.routes import router as metrics_router
@@ -38,6 +40,13 @@ from totrackit.web.openapi import router as docs_router
 logger = logging.getLogger(__name__)
 
 STARTUP_WAIT_SECONDS = 5.0
+
+
+@contextmanager
+def _quiet_probe(untraced: Callable[[], AbstractContextManager[Any]]) -> Iterator[None]:
+    """What a health probe's work runs in: logged at DEBUG only, never traced."""
+    with probe_context(), untraced():
+        yield
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -85,7 +94,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 )
             # Deadline engine: runs here only in the all-in-one process (`totrackit serve` sets
             # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See deadlines/runner.py.
-            async with embedded_engine(settings.deadlines, db=db, clock=clock) as deadline_engine:
+            async with (
+                app.state.totrackit.health.refreshing(quiet=lambda: _quiet_probe(tracing.quiet)),
+                embedded_engine(settings.deadlines, db=db, clock=clock) as deadline_engine,
+            ):
                 app.state.totrackit.deadline_engine = deadline_engine
                 if deadline_engine is not None:
                     health = app.state.totrackit.health

@@ -66,6 +66,24 @@ def tools() -> Path:
     return bin_dir
 
 
+# The policy scanner of tests/containers/test_kubernetes_policy.py, in a venv of its own: its
+# pins (packaging, pytest and about 80 more) would otherwise hold back the project's dev tools.
+CHECKOV = "checkov==3.3.30"
+
+
+@pytest.fixture(scope="session")
+def checkov() -> Path:
+    """checkov in .tmp/checkov-tools, made on first use; the path of its program."""
+    venv = ROOT / ".tmp" / "checkov-tools"
+    program = venv / "bin" / "checkov"
+    stamp = venv / "installed"
+    if not program.exists() or not stamp.exists() or stamp.read_text() != CHECKOV:
+        ok(["python3", "-m", "venv", "--clear", venv])
+        ok([venv / "bin" / "pip", "install", "--quiet", "--disable-pip-version-check", CHECKOV])
+        stamp.write_text(CHECKOV)
+    return program
+
+
 @pytest.fixture(scope="session")
 def secrets_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Random password files for docker-compose.prod.yml (TOTRACKIT_SECRETS_DIR)."""

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +52,15 @@ def running_server(
     env: Mapping[str, str] | None = None,
     scheme: str = "http",
     args: Sequence[str] = (),
+    python: str = sys.executable,
+    other_version: bool = False,
 ) -> Iterator[RunningServer]:
     """Start ``totrackit <command>`` on a free port and wait until it answers.
 
-    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified).
+    ``scheme="https"`` when the environment configures TLS (liveness is polled unverified);
+    ``python`` is the interpreter of another installation (a venv with a built wheel). The
+    responses of an ``other_version`` of the code (the previous release) are not checked
+    against this code's OpenAPI document, which describes this version only.
     """
     port = free_port()
     log = data_dir / f"{command}-{port}.log"
@@ -63,7 +68,7 @@ def running_server(
     with log.open("w") as output:
         process = subprocess.Popen(
             [
-                sys.executable,
+                python,
                 "-m",
                 "totrackit",
                 command,
@@ -80,7 +85,7 @@ def running_server(
         )
     server = RunningServer(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
     try:
-        with contract.register_server(server.url, command):
+        with nullcontext() if other_version else contract.register_server(server.url, command):
             _wait_until_live(server)
             yield server
     finally:

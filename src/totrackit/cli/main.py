@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from totrackit import __version__
+from totrackit.cli.backup import backup, restore
 from totrackit.cli.config import config
+from totrackit.cli.help import whole_summaries
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
 from totrackit.cli.server import api, serve
@@ -15,6 +17,8 @@ from totrackit.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The same text as `totrackit version`: the installed package's version.
+@click.version_option(__version__, "-V", "--version", message="%(version)s")
 def cli() -> None:
     """ToTrackIt: deadline tracking for asynchronous business processes."""
 
@@ -34,3 +38,7 @@ cli.add_command(config)
 cli.add_command(openapi)
 cli.add_command(export)
 cli.add_command(import_)
+cli.add_command(backup)
+cli.add_command(restore)
+# Last, once every command is added.
+whole_summaries(cli)

@@ -51,15 +51,25 @@ def current() -> None:
     is_flag=True,
     help="Fill it with the operations from the configured database (at head) to db/tables.py.",
 )
-def revision(message: str, autogenerate: bool) -> None:
+@click.option(
+    "--phase",
+    type=click.Choice(["expand", "contract"]),
+    default="expand",
+    show_default=True,
+    help="expand only adds; contract removes or changes what the previous release still uses "
+    "(ship it one release after the code stopped using it).",
+)
+def revision(message: str, autogenerate: bool, phase: str) -> None:
     """Write a new migration file after the newest one (review it before committing)."""
     from totrackit.db import migrate as migrations
 
     try:
         if autogenerate:
-            path = run_with_db(lambda db: migrations.new_revision(db, message), announce=True)
+            path = run_with_db(
+                lambda db: migrations.new_revision(db, message, phase), announce=True
+            )
         else:
-            path = asyncio.run(migrations.new_revision(None, message))
+            path = asyncio.run(migrations.new_revision(None, message, phase))
     except migrations.NotAtHead as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path}")

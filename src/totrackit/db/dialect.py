@@ -7,6 +7,8 @@ else in the code base branches on the database backend.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -14,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Float,
-    Insert,
     Select,
     Text,
     cast,
@@ -23,12 +24,13 @@ from sqlalchemy import (
     literal,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement
 
 from totrackit.db.tables import process_tags, processes
+from totrackit.db.types import from_micros, to_micros
 
 TAG_PAIR_SEPARATOR = "\x1f"
 
@@ -44,11 +46,23 @@ def seconds_between(conn: AsyncConnection, start: Any, end: Any) -> ColumnElemen
     return func.extract("epoch", end - start)
 
 
-def insert_ignoring_conflicts(conn: AsyncConnection) -> Insert:
-    """An INSERT into ``processes`` that skips rows hitting the unique ACTIVE index."""
-    if is_sqlite(conn):
-        return sqlite.insert(processes).on_conflict_do_nothing()
-    return postgresql.insert(processes).on_conflict_do_nothing()
+#: A text[] parameter on PostgreSQL (unused on SQLite, which has no arrays).
+TextArray = postgresql.ARRAY(Text)
+
+
+def single_statement_options(db: AsyncEngine) -> dict[str, str] | None:
+    """Execution options under which every statement commits by itself, with no BEGIN/COMMIT
+    round trips (PostgreSQL); None on SQLite, whose run and tag rows are two statements."""
+    return None if db.dialect.name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+
+
+def writes_tags_with_run(conn: AsyncConnection) -> bool:
+    """Whether one statement can insert a run and its tag rows (a data-modifying CTE).
+
+    PostgreSQL can, which saves a round trip per create; SQLite has no data-modifying CTEs, and
+    no round trips to save: it inserts the tag rows with a second statement.
+    """
+    return not is_sqlite(conn)
 
 
 def has_tags(
@@ -82,6 +96,42 @@ def has_tags(
 
 # pg_advisory_xact_lock key for schema migrations: ASCII "TTMIGRAT".
 MIGRATION_LOCK_KEY = 0x54544D4947524154
+
+
+@asynccontextmanager
+async def migrating(db: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The transaction migrations run in.
+
+    On SQLite, batch mode changes a table by copying it, dropping the original and renaming the
+    copy; with foreign keys on, dropping ``processes`` would cascade and delete every tag row.
+    So they are off while migrating (SQLite ignores the pragma inside a transaction, hence
+    before it begins), every reference is checked before the commit, and they are back on
+    before the connection returns to the pool.
+    """
+    async with db.connect() as conn:
+        if is_sqlite(conn):
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await prepare_for_migrations(conn)
+                yield conn
+                if is_sqlite(conn):
+                    await _refuse_broken_references(conn)
+        finally:
+            if is_sqlite(conn):
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
+async def _refuse_broken_references(conn: AsyncConnection) -> None:
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} row(s) in {', '.join(tables)} pointing at rows "
+            "that no longer exist; nothing was changed"
+        )
 
 
 async def prepare_for_migrations(conn: AsyncConnection) -> None:
@@ -153,10 +203,8 @@ async def bulk_insert(
 
 
 def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
-    """A function turning a row of portable values (aware datetimes, JSON documents) into the
-    values the driver stores: integer microseconds on SQLite, JSON text for JSON columns."""
-    from totrackit.db.types import to_micros
-
+    """A function turning a row of portable values (instants as integer microseconds, JSON
+    documents) into what the driver stores: aware datetimes on PostgreSQL, JSON as text."""
     sqlite_side = is_sqlite(conn)
 
     def convert(kind: str, value: Any) -> Any:
@@ -164,16 +212,35 @@ def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
             return None
         if kind == "json":
             return orjson.dumps(value).decode()
-        if kind == "timestamp" and sqlite_side:
-            return to_micros(value)
+        if kind == "timestamp":
+            return from_micros(value)
         return value
 
+    if sqlite_side:  # instants are stored as the portable microseconds already
+        kinds = ["plain" if kind == "timestamp" else kind for kind in kinds]
     plain = all(kind == "plain" for kind in kinds)
 
-    def row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    def row(values: list[Any]) -> tuple[Any, ...]:
         if plain:
-            return values
+            return tuple(values)
         return tuple(convert(kind, value) for kind, value in zip(kinds, values, strict=True))
+
+    return row
+
+
+def portable_values(conn: AsyncConnection, kinds: list[str]) -> Any:
+    """The inverse of ``native_values`` for rows read untyped: PostgreSQL returns instants as
+    datetimes (made microseconds here); SQLite already stores microseconds."""
+    moments = [i for i, kind in enumerate(kinds) if kind == "timestamp"]
+    if is_sqlite(conn) or not moments:
+        return lambda values: values
+
+    def row(values: tuple[Any, ...]) -> list[Any]:
+        out = list(values)
+        for i in moments:
+            if out[i] is not None:
+                out[i] = to_micros(out[i])
+        return out
 
     return row
 

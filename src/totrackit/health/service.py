@@ -8,9 +8,11 @@ service DEGRADED, never DOWN.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from totrackit import __version__
 from totrackit.clock import Clock
 from totrackit.db import migrate
 from totrackit.lifecycle import Lifecycle
+from totrackit.observability.context import request_context
 
 UP, DOWN, DEGRADED = "UP", "DOWN", "DEGRADED"
 # Read once: os.cpu_count() reads /sys each time, and liveness probes ask for it constantly.
@@ -29,12 +32,59 @@ AVAILABLE_PROCESSORS = os.cpu_count() or 1
 
 ComponentCheck = Callable[[], Awaitable[dict[str, Any]]]
 
+#: /health/ready answers from a database check at most this old (seconds).
+READY_MAX_AGE = 1.0
+#: How often the background refresh checks the database while the app runs.
+READY_REFRESH_INTERVAL = 0.5
+
 
 @dataclass
 class HealthService:
     db: AsyncEngine
     lifecycle: Lifecycle
     optional: dict[str, ComponentCheck] = field(default_factory=dict)
+    monotonic: Callable[[], float] = time.monotonic
+    # The last database check and when it finished (monotonic seconds).
+    _checked: tuple[float, dict[str, Any]] | None = field(default=None, init=False)
+
+    @contextlib.asynccontextmanager
+    async def refreshing(
+        self, quiet: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+    ) -> AsyncIterator[None]:
+        """Keep the readiness check fresh in the background while the app runs.
+
+        A readiness probe then costs no database round trip and none of the migration
+        bookkeeping (about 2 ms of CPU per probe before), and is at most READY_MAX_AGE stale.
+        The checks run inside ``quiet()``: what they log is treated as a probe's lines.
+        """
+        task = asyncio.create_task(self._refresh_forever(quiet))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _refresh_forever(
+        self, quiet: Callable[[], contextlib.AbstractContextManager[Any]]
+    ) -> None:
+        with quiet():
+            while True:
+                with request_context():  # each check's lines under a correlation id of its own
+                    await self._check_database()
+                await asyncio.sleep(READY_REFRESH_INTERVAL)
+
+    async def _check_database(self) -> dict[str, Any]:
+        report = await self.database()
+        self._checked = (self.monotonic(), report)
+        return report
+
+    async def recent_database(self) -> dict[str, Any]:
+        """The database check, at most READY_MAX_AGE old; checked now when the background
+        refresh has fallen behind (a database that hangs is never reported from the past)."""
+        if self._checked is not None and self.monotonic() - self._checked[0] <= READY_MAX_AGE:
+            return self._checked[1]
+        return await self._check_database()
 
     def add_component(self, name: str, check: ComponentCheck) -> None:
         """Report an optional component; its check returns ``{"status": ..., "details": ...}``."""
@@ -54,7 +104,7 @@ class HealthService:
 
     async def readiness(self) -> dict[str, Any]:
         """What decides whether this instance should receive traffic, for /health/ready."""
-        database = await self.database()
+        database = await self.recent_database()
         if self.lifecycle.draining:
             status, reason = DOWN, "draining: shutting down"
         elif not self.lifecycle.ready:
@@ -82,14 +132,14 @@ class HealthService:
             }
         elapsed_ms = (time.perf_counter() - started) * 1000
         head = migrate.head_revision()
-        up_to_date = current == head
+        state = migrate.schema_state(current)
         return {
-            "status": UP if up_to_date else DOWN,
+            "status": DOWN if state == migrate.PENDING else UP,
             "details": {
                 "connectionPool": "healthy",
                 "pool": _pool_details(self.db),
                 "migrations": {
-                    "status": "up-to-date" if up_to_date else "pending",
+                    "status": state,
                     "current": current or "none",
                     "head": head,
                 },

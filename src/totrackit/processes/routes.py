@@ -32,7 +32,7 @@ from totrackit.processes.schemas import (
     canonical,
     one_of,
 )
-from totrackit.web.deps import State, Transaction, require_json
+from totrackit.web.deps import SingleStatements, State, Transaction, require_json
 from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
 
@@ -55,7 +55,10 @@ ProcessId = Annotated[
     summary="Start a process run",
 )
 async def create_process(
-    name: Name, request: Annotated[NewProcessRequest, Body()], state: State, conn: Transaction
+    name: Name,
+    request: Annotated[NewProcessRequest, Body()],
+    state: State,
+    conn: SingleStatements,
 ) -> FastJSONResponse:
     run = await state.processes.start(conn, name=name, request=request)
     return FastJSONResponse(run.to_wire(state.clock.now()), status_code=201)
@@ -68,7 +71,7 @@ async def create_process(
     summary="Get a process run",
 )
 async def get_process(
-    name: Name, process_id: ProcessId, state: State, conn: Transaction
+    name: Name, process_id: ProcessId, state: State, conn: SingleStatements
 ) -> FastJSONResponse:
     run = await state.processes.get(conn, name=name, process_id=process_id)
     return FastJSONResponse(run.to_wire(state.clock.now()))
@@ -85,7 +88,7 @@ async def complete_process(
     name: Name,
     process_id: ProcessId,
     state: State,
-    conn: Transaction,
+    conn: SingleStatements,
     request: Annotated[CompleteRequest | None, Body()] = None,
 ) -> FastJSONResponse:
     status = request.status if request else Status.COMPLETED

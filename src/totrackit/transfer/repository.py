@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from alembic.migration import MigrationContext
 from sqlalchemy import (
     Connection,
     column,
+    delete,
     func,
     insert,
     inspect,
@@ -123,3 +125,17 @@ async def reset_ids(conn: AsyncConnection, names: Iterable[str]) -> None:
     """After rows arrived with their ids, new rows must get ids above them."""
     for name in names:
         await dialect.reset_id_sequence(conn, name)
+
+
+def primary_keys(sync: Connection, name: str) -> list[str]:
+    return list(inspect(sync).get_pk_constraint(name).get("constrained_columns") or [])
+
+
+def schema_revision(sync: Connection) -> str | None:
+    return MigrationContext.configure(sync).get_current_revision()
+
+
+async def clear_tables(conn: AsyncConnection, names: Sequence[str]) -> None:
+    """Delete every row of these tables, children (listed last) first."""
+    for name in reversed(names):
+        await conn.execute(delete(table(name)))

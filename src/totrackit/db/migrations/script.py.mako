@@ -17,6 +17,10 @@ revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+# expand: only adds (the previous release keeps working on this schema); contract: removes or
+# changes what the previous release uses, so it ships one release after the code stopped using
+# it. See "Changing the schema" in docs/architecture.md.
+phase: str = ${repr(config.attributes.get("phase", "expand"))}
 
 
 def upgrade() -> None:

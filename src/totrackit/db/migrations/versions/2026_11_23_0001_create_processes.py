@@ -16,6 +16,8 @@ revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Creates the first tables: nothing existed before.
+phase: str = "expand"
 
 # Migrations keep their own copies of these definitions so that later changes to the code's
 # tables never rewrite history.

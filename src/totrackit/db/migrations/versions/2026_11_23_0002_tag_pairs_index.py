@@ -17,6 +17,8 @@ revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Adds an index and the function it uses; code that predates them never calls either.
+phase: str = "expand"
 
 # COST: evaluating it row by row is far dearer than the GIN index that stores its result, and
 # the planner must know, or it scans the table calling it. chr(31), the ASCII unit separator, cannot appear in a tag key a client would send, so

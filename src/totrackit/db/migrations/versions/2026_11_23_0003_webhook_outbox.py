@@ -19,6 +19,8 @@ revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Adds a table; code that does not know it never touches it.
+phase: str = "expand"
 
 # Migrations keep their own copies of these definitions so that later changes to the code's
 # tables never rewrite history.

@@ -21,6 +21,9 @@ revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Adds a nullable column, and swaps one partial index for another; code that
+# predates the column never writes or reads it, and indexes only change how fast it reads.
+phase: str = "expand"
 
 # Migrations keep their own copies of these definitions so that later changes to the code's
 # tables never rewrite history.
