@@ -98,7 +98,7 @@ CT_MARK := $(if $(CT_ARM64),,-m 'containers and not arm64')
 
 .PHONY: test-containers
 test-containers: install container-engine $(CT_ARM64) ## Container test suite: build every image (also for linux/arm64), lint, run every compose stack end to end
-	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev; \
+	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev postgres; \
 	  if [ -n "$(CT_ARM64)" ]; then TOTRACKIT_BUILD_PLATFORM=linux/arm64 scripts/build-images.sh api; fi; fi
 	$(CONTAINER_TESTS) $(CT_MARK) tests/containers
 

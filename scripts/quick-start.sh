@@ -241,13 +241,13 @@ ${green}${bold}ToTrackIt is ready${reset} (${elapsed}s after start).
 
 Try it (copy and paste):
 
-  curl -fsS -X POST http://$host:$api_port/processes/account-activation \\
+  curl --fail-with-body -sS -X POST http://$host:$api_port/processes/account-activation \\
     -H 'Content-Type: application/json' \\
     -d "{\"id\": \"run-001\", \"deadline\": \$(( \$(date +%s) + 3600 )), \"tags\": [{\"key\": \"country\", \"value\": \"DE\"}]}"
-  curl -fsS http://$host:$api_port/processes/account-activation/run-001
-  curl -fsS -X PUT http://$host:$api_port/processes/account-activation/run-001/complete \\
+  curl --fail-with-body -sS http://$host:$api_port/processes/account-activation/run-001
+  curl --fail-with-body -sS -X PUT http://$host:$api_port/processes/account-activation/run-001/complete \\
     -H 'Content-Type: application/json' -d '{"status": "COMPLETED"}'
-  curl -fsS http://$host:$api_port/analytics/summary
+  curl --fail-with-body -sS http://$host:$api_port/analytics/summary
 
 Status:   ${compose[*]} -p $COMPOSE_PROJECT_NAME ps
 Logs:     ${compose[*]} -p $COMPOSE_PROJECT_NAME logs -f api worker
