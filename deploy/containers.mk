@@ -77,7 +77,7 @@ lint-containers: install container-engine ## Lint Dockerfiles and scripts, valid
 
 .PHONY: test-containers
 test-containers: install container-engine ## Container test suite: build every image, lint, run every compose stack end to end
-	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev; fi
+	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev postgres; fi
 	$(CONTAINER_TESTS) tests/containers
 
 .PHONY: rollback

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Build the ToTrackIt container images with BuildKit.
 #
-#   scripts/build-images.sh [api] [ui] [api-slim] [dev]    (default: api ui)
+#   scripts/build-images.sh [api] [ui] [api-slim] [dev] [postgres]    (default: api ui)
 #
 # Images and tags (the names the compose files use by default):
 #   api       deploy/docker/Dockerfile, target runtime (distroless)  -> NAME:TAG
 #   api-slim  deploy/docker/Dockerfile, target runtime-slim          -> NAME:TAG-slim
 #   dev       deploy/docker/Dockerfile, target dev                   -> ${TOTRACKIT_DEV_IMAGE:-totrackit:dev}
 #   ui        deploy/docker/ui.Dockerfile                            -> UI_NAME:TAG
+#   postgres  deploy/postgres/Dockerfile (PostgreSQL + pgBackRest)   -> ${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}
 #
 # NAME is ${TOTRACKIT_IMAGE_NAME:-totrackit}, UI_NAME ${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui} and
 # TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by.
 #
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
-# DISTROLESS_PYTHON_IMAGE, NGINX_IMAGE. With TOTRACKIT_OFFLINE_IMAGES=1 they are read from
+# DISTROLESS_PYTHON_IMAGE, NGINX_IMAGE, POSTGRES_IMAGE. With TOTRACKIT_OFFLINE_IMAGES=1 they are read from
 # .offline.env (local stand-ins, see ci/offline-images/README.md).
 #
 # Other settings:
@@ -62,18 +63,18 @@ ca="${TOTRACKIT_BUILD_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
 if [ -n "$ca" ] && [ -s "$ca" ]; then
   common+=(--secret "id=ca_bundle,src=$ca")
 fi
-for arg in PYTHON_VERSION PYTHON_IMAGE NODE_IMAGE UV_IMAGE DEBIAN_IMAGE DISTROLESS_PYTHON_IMAGE NGINX_IMAGE; do
+for arg in PYTHON_VERSION PYTHON_IMAGE NODE_IMAGE UV_IMAGE DEBIAN_IMAGE DISTROLESS_PYTHON_IMAGE NGINX_IMAGE POSTGRES_IMAGE; do
   if [ -n "${!arg:-}" ]; then common+=(--build-arg "$arg=${!arg}"); fi
 done
 
-build() { # build TAG DOCKERFILE [TARGET]
-  local tag="$1" file="$2" target="${3:-}" started
+build() { # build TAG DOCKERFILE [TARGET] [CONTEXT]
+  local tag="$1" file="$2" target="${3:-}" context="${4:-.}" started
   local args=("${common[@]}" -f "$file" -t "$tag")
   [ -z "$target" ] || args+=(--target "$target")
   local logfile="${TOTRACKIT_BUILD_LOG_DIR:-/tmp}/totrackit-build-${tag//[:\/]/_}.log"
   started=$(date +%s)
   log "building $tag ($file${target:+, target $target}); log: $logfile"
-  if ! docker build --progress=plain "${args[@]}" . >"$logfile" 2>&1; then
+  if ! docker build --progress=plain "${args[@]}" "$context" >"$logfile" 2>&1; then
     log "FAILED: $tag; last lines of $logfile:"
     tail -n 40 "$logfile" >&2
     return 1
@@ -87,7 +88,8 @@ for target in "${targets[@]}"; do
     api-slim) build "${TOTRACKIT_SLIM_IMAGE:-$name:$tag-slim}" deploy/docker/Dockerfile runtime-slim ;;
     dev) build "${TOTRACKIT_DEV_IMAGE:-totrackit:dev}" deploy/docker/Dockerfile dev ;;
     ui) build "$ui_name:$tag" deploy/docker/ui.Dockerfile ;;
-    *) log "unknown image '$target' (api, api-slim, dev, ui)"; exit 2 ;;
+    postgres) build "${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}" deploy/postgres/Dockerfile "" deploy/postgres ;;
+    *) log "unknown image '$target' (api, api-slim, dev, ui, postgres)"; exit 2 ;;
   esac
 done
 

@@ -292,6 +292,8 @@ def prod_env(secrets_dir: Path) -> dict[str, str]:
         "TOTRACKIT_HTTP_BIND": "127.0.0.1",
         "TOTRACKIT_RATE_LIMIT": "100000/minute",
         "TOTRACKIT_WORKERS": "2",
+        "TOTRACKIT_POSTGRES_IMAGE": "totrackit-postgres:local",  # scripts/build-images.sh postgres
+        "TOTRACKIT_PITR_BACKUP_INTERVAL": "3600",
         "TOTRACKIT_REDIS_PASSWORD": (secrets_dir / "redis_password").read_text().strip(),
     }
 
