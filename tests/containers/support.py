@@ -31,6 +31,8 @@ IMAGE = f"{IMAGE_NAME}:{TAG}"
 UI_IMAGE = f"{UI_IMAGE_NAME}:{TAG}"
 SLIM_IMAGE = os.environ.get("TOTRACKIT_SLIM_IMAGE", f"{IMAGE}-slim")
 DEV_IMAGE = os.environ.get("TOTRACKIT_DEV_IMAGE", "totrackit:dev")
+# The runtime image built for linux/arm64 and run under QEMU user emulation (test_arm64.py).
+ARM64_IMAGE = os.environ.get("TOTRACKIT_ARM64_IMAGE", f"{IMAGE}-arm64")
 
 PORTS = {
     "TOTRACKIT_API_PORT": 28080,
@@ -51,6 +53,7 @@ PROD_HTTP_PORT = 28000
 ROLLBACK_HTTP_PORT = 28001
 ANYUID_PORT = 28090
 VERSION_PORT = 28091
+ARM64_PORT = 28092
 # The pods of deploy/kubernetes run under Docker (test_kubernetes_pods.py): API and worker.
 KUBERNETES_PORTS = {"api": 28390, "worker": 28391}
 ALL_PORTS = [
@@ -59,6 +62,7 @@ ALL_PORTS = [
     ROLLBACK_HTTP_PORT,
     ANYUID_PORT,
     VERSION_PORT,
+    ARM64_PORT,
     *KUBERNETES_PORTS.values(),
 ]
 
@@ -292,6 +296,8 @@ def prod_env(secrets_dir: Path) -> dict[str, str]:
         "TOTRACKIT_HTTP_BIND": "127.0.0.1",
         "TOTRACKIT_RATE_LIMIT": "100000/minute",
         "TOTRACKIT_WORKERS": "2",
+        "TOTRACKIT_POSTGRES_IMAGE": "totrackit-postgres:local",  # scripts/build-images.sh postgres
+        "TOTRACKIT_PITR_BACKUP_INTERVAL": "3600",
         "TOTRACKIT_REDIS_PASSWORD": (secrets_dir / "redis_password").read_text().strip(),
     }
 
