@@ -11,7 +11,8 @@
 #   postgres  deploy/postgres/Dockerfile (PostgreSQL + pgBackRest)   -> ${TOTRACKIT_POSTGRES_IMAGE:-totrackit-postgres:local}
 #
 # NAME is ${TOTRACKIT_IMAGE_NAME:-totrackit}, UI_NAME ${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui} and
-# TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by.
+# TAG ${TOTRACKIT_VERSION:-local}: the variables the compose files select images by. With a
+# COMPOSE_PROJECT_NAME other than totrackit, TAG defaults to local-PROJECT (scripts/image-tag.sh).
 #
 # Base images come from the same variables as in the compose files and pass through as build
 # arguments when set: PYTHON_IMAGE, PYTHON_VERSION, NODE_IMAGE, UV_IMAGE, DEBIAN_IMAGE,
@@ -75,6 +76,8 @@ export DOCKER_BUILDKIT=1
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(api ui)
 
+# shellcheck source=scripts/image-tag.sh
+. scripts/image-tag.sh
 version="${VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)}"
 name="${TOTRACKIT_IMAGE_NAME:-totrackit}" ui_name="${TOTRACKIT_UI_IMAGE_NAME:-totrackit-ui}"
 tag="${TOTRACKIT_VERSION:-local}${platform_arch:+-$platform_arch}"

@@ -19,6 +19,8 @@ SCRIPTS = [
     "scripts/quick-start.sh",
     "scripts/build-images.sh",
     "scripts/compose.sh",
+    "scripts/image-tag.sh",
+    "scripts/check-node.sh",
     "scripts/rollback.sh",
     "deploy/docker/trim-venv.sh",
     "deploy/docker/check-version.sh",
