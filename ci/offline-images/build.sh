@@ -13,9 +13,10 @@
 #   ci/offline-images/build.sh --no-smoke     skip the per-image smoke checks
 #   ci/offline-images/build.sh --env-only     only (re)write .offline.env from the existing images
 #   ci/offline-images/build.sh --list         list the images, their tags and variables
-#   ci/offline-images/build.sh --arch arm64   the stand-ins the runtime image needs (debian,
-#                                             distroless-python, uv) for another architecture,
-#                                             run under QEMU user emulation (ci/qemu-binfmt.sh);
+#   ci/offline-images/build.sh --arch arm64   the stand-in the runtime image needs for another
+#                                             architecture (distroless-python; --only debian for
+#                                             a debootstrap base), checked under QEMU user
+#                                             emulation (ci/qemu-binfmt.sh);
 #                                             tags under totrackit-offline/arm64/, variables in
 #                                             .offline-arm64.env, work in $OFFLINE_WORKDIR/arm64
 #
@@ -120,9 +121,9 @@ BASE_TAG="$PREFIX/debian:$SUITE"
 if [ "$FOREIGN" = 1 ]; then
   # distroless-python is all the runtime image needs: it is collected from packages of $ARCH on
   # the build machine's base, and the image's builder stage runs natively (deploy/docker/Dockerfile).
-  # debian, python and uv are for building everything under emulation (--only debian,python,uv;
-  # the runtime-slim target), several times slower.
-  IMAGES="$(printf '%s\n' "$IMAGES" | grep -E '^(debian|python|distroless-python|uv)[|]')"
+  # debian (--only debian) is the $ARCH base made with debootstrap and configured under emulation,
+  # several minutes; nothing here builds on it yet (docs/deployment/multi-arch.md).
+  IMAGES="$(printf '%s\n' "$IMAGES" | grep -E '^(debian|distroless-python)[|]')"
   [ -n "$only" ] || only=distroless-python
 fi
 

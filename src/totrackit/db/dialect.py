@@ -204,6 +204,25 @@ async def bulk_insert(
     )
 
 
+async def allocate_ids(conn: AsyncConnection, table: str, count: int) -> list[int]:
+    """``count`` new ids for rows the caller inserts with explicit ids (bulk loads).
+
+    PostgreSQL draws them from the table's sequence. SQLite takes the write lock first (a write
+    that changes nothing), so no other writer can take the same ids before this transaction ends.
+    """
+    if count == 0:
+        return []
+    if is_sqlite(conn):
+        await conn.exec_driver_sql(f'UPDATE "{table}" SET id = id WHERE 0')
+        top = (await conn.exec_driver_sql(f'SELECT COALESCE(max(id), 0) FROM "{table}"')).scalar()
+        return list(range(int(top or 0) + 1, int(top or 0) + 1 + count))
+    result = await conn.exec_driver_sql(
+        f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+        f"FROM generate_series(1, {int(count)})"
+    )
+    return [int(value) for value in result.scalars()]
+
+
 def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
     """A function turning a row of portable values (instants as integer microseconds, JSON
     documents) into what the driver stores: aware datetimes on PostgreSQL, JSON as text."""

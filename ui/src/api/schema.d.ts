@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import runs (JSON Lines or CSV) */
+        post: operations["import_runs_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -276,6 +293,29 @@ export interface components {
             message: string;
             /** Rejected Value */
             rejected_value?: unknown;
+        };
+        /** ImportResult */
+        ImportResult: {
+            /**
+             * Imported
+             * @description Runs added.
+             */
+            imported: number;
+            /**
+             * Read
+             * @description Lines read (blank lines and the CSV header excluded).
+             */
+            read: number;
+            /**
+             * Rejected
+             * @description Lines rejected (only with skip_invalid=true).
+             */
+            rejected: number;
+            /**
+             * Skipped
+             * @description Runs already present (same name, id and start second).
+             */
+            skipped: number;
         };
         /** NameRollup */
         NameRollup: {
@@ -805,6 +845,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    import_runs_imports_post: {
+        parameters: {
+            query?: {
+                /** @description Import the valid lines even when others are rejected. */
+                skip_invalid?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One run per line: the body GET /processes/{name}/{id} answers (JSON Lines), or CSV with the header name,id,status,started_at,completed_at,deadline,tags,context. */
+        requestBody: {
+            content: {
+                "application/jsonl": string;
+                "application/x-jsonlines": string;
+                "application/x-ndjson": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Missing or invalid X-API-KEY header. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rejected lines (IMPORT_REJECTED): details name each line and why; nothing applied. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
