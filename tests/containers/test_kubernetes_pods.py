@@ -3,13 +3,15 @@
 No cluster runs on these machines, so the pods' containers run under Docker
 (kubernetes_pods.py): on one network where PostgreSQL and Redis answer to their Service names
 (totrackit-postgres, totrackit-redis), with an arbitrary UID in group 0. The only change to the
-rendered manifests is the image, the one the suite built (TOTRACKIT_IMAGE).
+rendered manifests is the image, the one the suite built (TOTRACKIT_IMAGE_NAME:TOTRACKIT_VERSION).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -243,6 +245,38 @@ def test_the_worker_container_passes_its_probes(
     )
 
 
+def test_the_backup_cronjob_writes_a_backup_of_the_runs(
+    manifests: Resources, api: tuple[str, dict[str, Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """The CronJob's container, on a volume writable by group 0 as its fsGroup makes it."""
+    base, _pod, container = api
+    passes_its_probes(base, container, "api")
+    key = secret_data(manifests, "totrackit-api")["api-key"]
+    created = status(
+        "POST", f"{base}/processes/k8s", json={"id": "run-backup"}, headers={"X-API-KEY": key}
+    )
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    backups.chmod(0o770)  # root:root, so group 0 may write, as fsGroup 0 makes the PVC
+    pod = pod_of(manifests, "CronJob", "totrackit-backup")
+    job = pod["containers"][0]
+    claims = {"totrackit-backups": backups}
+    args = docker_run_args(manifests, pod, job, uid=UID, scratch=tmp_path / "backup", claims=claims)
+    mount = next(m["mountPath"] for m in job["volumeMounts"] if m["name"] == "backups")
+
+    result = run(["docker", "run", "--rm", "--network", NETWORK, *args])
+
+    assert created == 201
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = Path(job["args"][job["args"].index("--output") + 1])
+    with zipfile.ZipFile(backups / output.relative_to(mount)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "totrackit-backup"
+    assert manifest["source_backend"] == "postgresql"
+    rows = {table["name"]: table["rows"] for table in manifest["tables"]}
+    assert rows["processes"] >= 1  # at least the run created just before
+
+
 def wait_exit(name: str, seconds: float) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -282,26 +316,3 @@ def test_the_worker_stops_cleanly_on_sigterm_within_its_grace(
     state = wait_exit("worker", pod["terminationGracePeriodSeconds"])
 
     assert state["ExitCode"] == 0, logs("worker")
-
-
-def test_the_backup_cronjob_writes_a_backup(
-    manifests: Resources, migrated: None, tmp_path: Path
-) -> None:
-    """`totrackit backup` comes with the backup feature; until the image has it, this skips."""
-    if run(["docker", "run", "--rm", IMAGE, "backup", "--help"], timeout=120).returncode != 0:
-        pytest.skip("the image has no `totrackit backup` command yet")
-    backups = tmp_path / "backups"
-    backups.mkdir()
-    backups.chmod(0o770)  # the PVC with fsGroup 0: writable by group 0
-    pod = pod_of(manifests, "CronJob", "totrackit-backup")
-    container = pod["containers"][0]
-    claims = {"totrackit-backups": backups}
-    args = docker_run_args(
-        manifests, pod, container, uid=UID, scratch=tmp_path / "backup", claims=claims
-    )
-    mount = next(m["mountPath"] for m in container["volumeMounts"] if m["name"] == "backups")
-    result = run(["docker", "run", "--rm", "--network", NETWORK, *args])
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    output = container["args"][container["args"].index("--output") + 1]
-    assert (backups / Path(output).relative_to(mount)).stat().st_size > 0

@@ -63,6 +63,21 @@ def test_a_taken_port_stops_the_supervisor_of_several_server_processes(
     assert "Started server process" not in result.stdout + result.stderr
 
 
+def test_a_taken_port_stops_the_worker_before_its_deadline_engine_starts(
+    taken_port: int, tmp_path: Path
+) -> None:
+    env = {"TOTRACKIT_DATA_DIR": str(tmp_path), "TOTRACKIT_WORKER_PORT": str(taken_port), **QUIET}
+    result = run_cli("worker", env=env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 69, output
+    assert "the port is already in use" in output
+    assert "--port or TOTRACKIT_WORKER_PORT" in output
+    assert "health on" not in output
+    assert "deadline engine" not in output
+    assert not (tmp_path / "totrackit.db").exists()
+
+
 def test_an_address_of_another_machine_names_the_host_setting(tmp_path: Path) -> None:
     result = run_cli(
         "serve", "--host", "192.0.2.1", "--port", str(free_port()),

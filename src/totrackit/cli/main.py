@@ -10,6 +10,7 @@ from totrackit.cli.config import config
 from totrackit.cli.help import whole_summaries
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
+from totrackit.cli.seed import seed
 from totrackit.cli.server import api, serve
 from totrackit.cli.transfer import export, import_
 from totrackit.cli.webhooks import webhooks
@@ -36,6 +37,7 @@ cli.add_command(worker)
 cli.add_command(webhooks)
 cli.add_command(config)
 cli.add_command(openapi)
+cli.add_command(seed)
 cli.add_command(export)
 cli.add_command(import_)
 cli.add_command(backup)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
 from totrackit.cli.settings import load_settings
+from totrackit.server.listen import EXIT_UNAVAILABLE, CannotBind, bind
 
 logger = logging.getLogger("totrackit.deadlines.app")
 
@@ -27,17 +29,26 @@ def worker(host: str | None, port: int | None) -> None:
     settings = load_settings(host=host, worker_port=port)
     # The same JSON/console pipeline, levels and redaction as the API processes.
     configure_logging(settings)
+    # The port first, as `serve` does: when it is taken, no deadline engine has started yet.
+    try:
+        listener = bind(
+            settings.server.host,
+            settings.deadlines.worker_port,
+            port_variable="TOTRACKIT_WORKER_PORT",
+        )
+    except CannotBind as error:
+        logger.error("%s", error)
+        sys.exit(EXIT_UNAVAILABLE)
     logger.info(
         "ToTrackIt worker health on http://%s:%s",
         settings.server.host,
-        settings.deadlines.worker_port,
+        listener.getsockname()[1],
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         create_worker_app(settings),
-        host=settings.server.host,
-        port=settings.deadlines.worker_port,
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,
         server_header=False,
     )
+    uvicorn.Server(config).run(sockets=[listener])

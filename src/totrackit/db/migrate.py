@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +18,7 @@ from totrackit.db import dialect
 from totrackit.db.tables import metadata
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+logger = logging.getLogger(__name__)
 
 # Every revision says which half of an expand/contract change it is (its module's ``phase``):
 # "expand" only adds, so the previous release keeps working on the new schema; "contract"
@@ -47,6 +49,9 @@ def head_revision() -> str | None:
 
 
 async def upgrade(db: AsyncEngine, revision: str = "head") -> None:
+    if revision == "head" and schema_state(await current_revision(db)) == AHEAD:
+        logger.warning(AHEAD_MESSAGE, await current_revision(db), head_revision())
+        return
     async with dialect.migrating(db) as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
@@ -145,6 +150,32 @@ def _declared_in_code(
 # How migrations and the drift check compare tables: column types too, and without the
 # objects only the migrations declare.
 COMPARE_OPTIONS = {"compare_type": True, "include_object": _declared_in_code}
+
+
+# A database migrated by a newer release (its revision is not one of ours) after a rollback.
+# Its expand steps keep this release working (docs/releasing.md), so it is neither an error
+# nor pending work: upgrading it is a no-op and health reports it as "ahead".
+UP_TO_DATE, PENDING, AHEAD = "up-to-date", "pending", "ahead"
+AHEAD_MESSAGE = (
+    "The database is at revision %s, which a newer release applied (this one ends at %s): "
+    "nothing to migrate. This release runs on it as the rollback rule requires (docs/releasing.md)."
+)
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision shipped with this code."""
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return frozenset(script.revision for script in scripts)
+
+
+def schema_state(current: str | None) -> str:
+    """UP_TO_DATE, PENDING (this release has migrations to apply) or AHEAD (a newer release's)."""
+    if current == head_revision():
+        return UP_TO_DATE
+    if current is not None and current not in known_revisions():
+        return AHEAD
+    return PENDING
 
 
 def knows_revision(revision: str) -> bool:

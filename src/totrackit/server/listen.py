@@ -25,8 +25,11 @@ class CannotBind(Exception):
     """The port could not be bound; the message says which setting to change."""
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port``, ready for uvicorn (and inherited by server processes)."""
+def bind(host: str, port: int, *, port_variable: str = "TOTRACKIT_PORT") -> socket.socket:
+    """A socket bound to ``host:port``, ready for uvicorn (and inherited by server processes).
+
+    ``port_variable`` is the setting the message of ``CannotBind`` names with ``--port``.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family=family)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -37,22 +40,22 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as error:
         sock.close()
-        raise CannotBind(_explain(error, host, port)) from error
+        raise CannotBind(_explain(error, host, port, port_variable)) from error
     sock.set_inheritable(True)
     return sock
 
 
-def _explain(error: OSError, host: str, port: int) -> str:
+def _explain(error: OSError, host: str, port: int, port_variable: str) -> str:
     where = f"{host}:{port}"
     if error.errno == errno.EADDRINUSE:
         return (
             f"Cannot listen on {where}: the port is already in use (another ToTrackIt or another "
-            f"program). Stop it, or choose another port with --port or TOTRACKIT_PORT."
+            f"program). Stop it, or choose another port with --port or {port_variable}."
         )
     if error.errno == errno.EACCES:
         return (
             f"Cannot listen on {where}: permission denied (ports below 1024 need privileges). "
-            f"Choose a port of 1024 or above with --port or TOTRACKIT_PORT."
+            f"Choose a port of 1024 or above with --port or {port_variable}."
         )
     if error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
         return (
@@ -61,7 +64,7 @@ def _explain(error: OSError, host: str, port: int) -> str:
         )
     return (
         f"Cannot listen on {where}: {error.strerror or error}. Check --host/TOTRACKIT_HOST and "
-        f"--port/TOTRACKIT_PORT."
+        f"--port/{port_variable}."
     )
 
 

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from totrackit.processes.models import ProcessRun
 from totrackit.processes.rules import Status
 from totrackit.processes.schemas import (
+    MAX_TAGS,
     NAME_PATTERN,
     NonBlank,
     Storable,
@@ -25,7 +26,6 @@ from totrackit.processes.schemas import (
     _addressable,
     _storable_json,
 )
-from totrackit.processes.service import MAX_TAGS
 
 CSV_HEADER = ("name", "id", "status", "started_at", "completed_at", "deadline", "tags", "context")
 CSV_REQUIRED = ("name", "id", "status", "started_at")

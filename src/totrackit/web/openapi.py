@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from swagger_ui_bundle import swagger_ui_path
 
 from totrackit import __version__
+from totrackit.processes.schemas import CONTEXT_VALUE, CONTEXT_VALUE_SCHEMA
 from totrackit.web.responses import FastJSONResponse
 
 _DESCRIPTIONS = {
@@ -83,6 +84,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     responses.pop("422")  # FastAPI's own; a declared 422 (IMPORT_REJECTED) stays
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        schema["components"]["schemas"][CONTEXT_VALUE] = CONTEXT_VALUE_SCHEMA
         schema["components"].setdefault("securitySchemes", {})["ApiKeyAuth"] = {
             "type": "apiKey",
             "in": "header",

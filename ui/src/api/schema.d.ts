@@ -239,6 +239,9 @@ export interface components {
              */
             status: "COMPLETED" | "FAILED";
         };
+        ContextValue: string | number | boolean | null | components["schemas"]["ContextValue"][] | {
+            [key: string]: components["schemas"]["ContextValue"];
+        };
         /**
          * DeadlineStatus
          * @enum {string}
@@ -355,7 +358,7 @@ export interface components {
          *       "context": {
          *         "customerId": "C1234"
          *       },
-         *       "deadline": 1752903600,
+         *       "deadline": 4102444800,
          *       "id": "run-001",
          *       "tags": [
          *         {
@@ -371,7 +374,7 @@ export interface components {
              * @description Free JSON context.
              */
             context?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["ContextValue"];
             } | null;
             /**
              * Deadline
@@ -985,10 +988,10 @@ export interface operations {
                 name?: string | null;
                 /** @description Exact process run id. */
                 id?: string | null;
-                /** @description ACTIVE, COMPLETED or FAILED. */
-                status?: string | null;
-                /** @description ON_TRACK, MISSED, COMPLETED_ON_TIME, COMPLETED_LATE. */
-                deadlineStatus?: string | null;
+                /** @description ACTIVE, COMPLETED or FAILED, in any case. */
+                status?: "ACTIVE" | "COMPLETED" | "FAILED";
+                /** @description ON_TRACK, MISSED, COMPLETED_ON_TIME or COMPLETED_LATE, in any case. */
+                deadlineStatus?: "ON_TRACK" | "MISSED" | "COMPLETED_ON_TIME" | "COMPLETED_LATE";
                 /** @description Deadline strictly before (epoch s). */
                 deadlineBefore?: number | null;
                 /** @description Deadline strictly after (epoch s). */
@@ -998,7 +1001,7 @@ export interface operations {
                 /** @description field[:asc|desc]; fields: started_at, completed_at, deadline, name, status, duration. */
                 sort_by?: string | null;
                 /** @description k1:v1,k2:v2 (all must match). */
-                tags?: string | null;
+                tags?: string;
                 limit?: number;
                 offset?: number;
                 /** @description next_cursor of the previous page: continues after it (same filters and sort_by; not with offset). Deep pages then cost what the first page costs. */
