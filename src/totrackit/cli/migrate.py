@@ -18,9 +18,33 @@ def migrate() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from totrackit.cli.settings import load_settings
     from totrackit.db import migrate as migrations
+    from totrackit.settings.database_url import Backend
+    from totrackit.transfer.backup import backup_before_upgrade
 
-    run_with_db(lambda db: migrations.upgrade(db, revision), announce=True)
+    database = load_settings().database
+    wanted = database.migration_backup
+    if wanted is None:
+        wanted = database.location.backend is Backend.SQLITE
+    backup = None
+    if wanted:
+        directory = database.data_dir / "backups"
+        directory.mkdir(parents=True, exist_ok=True)
+        backup = run_with_db(lambda db: backup_before_upgrade(db, directory, revision=revision))
+        if backup is not None:
+            click.echo(f"Backed up the data before migrating: {backup}", err=True)
+    try:
+        run_with_db(lambda db: migrations.upgrade(db, revision), announce=True)
+    except Exception as exc:
+        where = (
+            f"; if it was changed, restore {backup} with `totrackit restore --force`"
+            if backup
+            else ""
+        )
+        raise click.ClickException(
+            f"the migration failed and was rolled back ({type(exc).__name__}: {exc}){where}"
+        ) from None
     click.echo(f"Upgraded to {revision}.")
 
 

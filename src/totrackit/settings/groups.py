@@ -147,6 +147,13 @@ class DatabaseSettings(Group):
     auto_migrate: bool = Field(
         True, description="Apply database migrations when the service starts."
     )
+    migration_backup: bool | None = Field(
+        None,
+        description=(
+            "Back up a database that holds data before `totrackit migrate upgrade` changes it "
+            "(into DATA_DIR/backups); unset: on for SQLite, off for PostgreSQL."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

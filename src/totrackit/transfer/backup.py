@@ -168,3 +168,22 @@ async def _load_table(
             batch = []
     await repository.load_rows(conn, entry.name, entry.column_names, batch)
     progress.advance(len(batch))
+
+
+async def backup_before_upgrade(
+    db: AsyncEngine, directory: Path, *, revision: str = "head"
+) -> Path | None:
+    """A backup of a database that holds data and is not yet at ``revision`` into ``directory``
+    (which must exist); None when there is nothing to lose."""
+    current = await migrate.current_revision(db)
+    wanted = migrate.head_revision() if revision == "head" else revision
+    if current is None or current == wanted:
+        return None
+    async with db.connect() as conn:
+        holding = await repository.is_empty(conn, await conn.run_sync(repository.table_columns))
+    if not holding:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = directory / f"totrackit-before-{wanted}-{stamp}.zip"
+    await take_backup(db, path, progress=Progress("Backed up", unit="rows", enabled=False))
+    return path
