@@ -28,6 +28,8 @@ DEPLOYMENT_VARIABLES = frozenset(
         "API_PORT",
         "API_UPSTREAM",
         "API_URL",
+        "BACKUP_EVERY",
+        "BACKUP_KEEP",
         "BIND_ADDRESS",
         "BUILD_CA_BUNDLE",
         "BUILD_LOG_DIR",
