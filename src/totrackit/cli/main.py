@@ -7,6 +7,7 @@ import click
 from totrackit import __version__
 from totrackit.cli.backup import backup, restore
 from totrackit.cli.config import config
+from totrackit.cli.doctor import doctor
 from totrackit.cli.help import whole_summaries
 from totrackit.cli.migrate import migrate
 from totrackit.cli.openapi import openapi
@@ -44,3 +45,4 @@ cli.add_command(backup)
 cli.add_command(restore)
 # Last, once every command is added.
 whole_summaries(cli)
+cli.add_command(doctor)

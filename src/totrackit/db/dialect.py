@@ -358,3 +358,10 @@ async def analyze(conn: AsyncConnection, tables: Sequence[str]) -> None:
     """Refresh the planner's statistics after a bulk load."""
     for name in tables:
         await conn.exec_driver_sql(f'ANALYZE "{name}"')
+
+
+async def database_now(conn: AsyncConnection) -> Any:
+    """The database server's clock (None on SQLite, which runs on the service's own clock)."""
+    if is_sqlite(conn):
+        return None
+    return (await conn.exec_driver_sql("SELECT clock_timestamp()")).scalar()
