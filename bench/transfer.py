@@ -36,21 +36,28 @@ from totrackit.transfer.runs import import_runs, parse_jsonl
 
 
 def write_runs(path: Path, runs: int) -> None:
-    """The bench data set (bench/seed.py's shape) as an import file in the wire format."""
-    rng, now = random.Random(42), datetime.now(UTC)
+    """An import file in the wire format, in the bench shape (bench/seed.py's SHAPE): 20 names,
+    3 skewed tags, 10% ACTIVE, most runs with a deadline."""
+    rng, now = random.Random(42), int(datetime.now(UTC).timestamp())
+    shape = seed.SHAPE
     with path.open("wb") as out:
         for pk in range(1, runs + 1):
-            row, _ = seed.make_run(rng, pk, now)
-            _, pid, name, status, started, completed, deadline, tags, context = row[:9]
+            started = now - rng.randint(60, 30 * 86_400)
+            budget = rng.randint(600, 86_400)
+            active = rng.random() < 0.10
             document = {
-                "id": pid,
-                "name": name,
-                "status": status,
-                "started_at": int(started.timestamp()),
-                "completed_at": int(completed.timestamp()) if completed else None,
-                "deadline": int(deadline.timestamp()) if deadline else None,
-                "tags": orjson.loads(tags),
-                "context": orjson.loads(context),
+                "id": f"run-{pk}",
+                "name": rng.choice(shape.names),
+                "status": "ACTIVE" if active else rng.choice(["COMPLETED"] * 19 + ["FAILED"]),
+                "started_at": started,
+                "completed_at": None if active else started + int(budget * rng.uniform(0.1, 1.3)),
+                "deadline": started + budget if rng.random() < 0.9 else None,
+                "tags": [
+                    {"key": "country", "value": rng.choice(shape.countries)},
+                    {"key": "channel", "value": rng.choice(shape.channels)},
+                    {"key": "provider", "value": rng.choice(shape.providers)},
+                ],
+                "context": {"source": "bench"},
             }
             out.write(orjson.dumps(document) + b"\n")
 
