@@ -21,10 +21,15 @@ install: uv ## Create .venv with the service and its development tools
 UI_STATIC := src/totrackit/ui/static
 UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json
 
+# Every recipe that runs npm checks first for Node.js 20.19+ and npm, and says what to do.
+NODE_CHECK := scripts/check-node.sh
+
 ui/node_modules/.package-lock.json: ui/package-lock.json
+	@$(NODE_CHECK)
 	cd ui && npm ci --no-audit --no-fund --loglevel=error
 
 $(UI_STATIC)/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	@$(NODE_CHECK)
 	cd ui && npm run --silent build
 	rm -rf $(UI_STATIC) && cp -r ui/dist $(UI_STATIC)
 
@@ -34,11 +39,23 @@ ui: $(UI_STATIC)/index.html ## Build the web UI into the package (needs Node.js 
 .PHONY: api-types
 api-types: install ui/node_modules/.package-lock.json ## Regenerate ui/openapi.json and the UI's API types (ui/src/api/schema.d.ts) from the app
 	$(RUN) totrackit openapi --output ui/openapi.json
+	@$(NODE_CHECK)
 	cd ui && npm run --silent api-types
 
+# NO_UI=1 runs without building the web UI (no Node.js needed; / then says how to build it).
+WITH_UI := $(if $(filter 1,$(NO_UI)),,ui)
+DEMO_DATA := data/demo
+
 .PHONY: run
-run: install ui ## Run the service and UI on embedded SQLite at http://localhost:8080
+run: install $(WITH_UI) ## Run the service and UI on embedded SQLite at http://localhost:8080 (sample data: make demo)
+	@echo "For sample runs to look at, run 'make demo' instead (its own database in $(DEMO_DATA))."
 	$(RUN) totrackit serve
+
+.PHONY: demo
+demo: install $(WITH_UI) ## Run the service and UI at http://localhost:8080 on a SQLite file with sample runs (data/demo)
+	@if [ -f $(DEMO_DATA)/totrackit.db ]; then echo "Sample data in $(DEMO_DATA) (delete it for fresh data)."; \
+	  else TOTRACKIT_DATA_DIR=$(DEMO_DATA) $(RUN) totrackit seed --runs 20000 --names 8; fi
+	TOTRACKIT_DATA_DIR=$(DEMO_DATA) $(RUN) totrackit serve
 
 .PHONY: test
 test: test-python test-ui ## Run the whole test suite: Python on SQLite and PostgreSQL, UI unit and end-to-end

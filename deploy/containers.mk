@@ -6,7 +6,7 @@ COMPOSE := scripts/compose.sh
 export COMPOSE_PROJECT_NAME ?= totrackit
 
 .PHONY: images
-images: ## Build the API and UI images (totrackit:local, totrackit-ui:local)
+images: ## Build the API and UI images (totrackit:local, totrackit-ui:local; TOTRACKIT_VERSION sets the tag)
 	scripts/build-images.sh api ui
 
 .PHONY: images-all
@@ -48,7 +48,7 @@ dev-down: ## Stop the development containers, keeping their data
 
 .PHONY: test-stack-up
 test-stack-up: ## Start the isolated test stack (tmpfs databases, project totrackit-test)
-	@docker image inspect $${TOTRACKIT_IMAGE:-totrackit:local} >/dev/null 2>&1 || scripts/build-images.sh api
+	@docker image inspect $${TOTRACKIT_IMAGE_NAME:-totrackit}:$${TOTRACKIT_VERSION:-local} >/dev/null 2>&1 || scripts/build-images.sh api
 	$(COMPOSE) -p totrackit-test -f docker-compose.test.yml up -d --no-build
 
 .PHONY: test-stack-down
@@ -75,7 +75,34 @@ monitoring-test: install container-engine ## Unit-test the alert rules (promtool
 lint-containers: install container-engine ## Lint Dockerfiles and scripts, validate compose and monitoring files (no stacks)
 	$(CONTAINER_TESTS) $(STATIC_CONTAINER_TESTS)
 
+# linux/arm64 on an x86_64 machine: QEMU user emulation (ci/qemu-binfmt.sh), the arm64 base image
+# stand-ins on machines without a registry, then the runtime image and its smoke tests under
+# emulation (docs/deployment/multi-arch.md). The image is NAME:TAG-arm64 (totrackit:local-arm64).
+
+.PHONY: arm64-engine
+arm64-engine: container-engine # Emulation for arm64, and the arm64 stand-ins on machines without a registry
+	ci/qemu-binfmt.sh arm64
+	@if [ "$${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ]; then ci/offline-images/build.sh --arch arm64; fi
+
+.PHONY: image-arm64
+image-arm64: arm64-engine ## Build the runtime image for linux/arm64 (totrackit:local-arm64)
+	TOTRACKIT_BUILD_PLATFORM=linux/arm64 scripts/build-images.sh api
+
+.PHONY: test-arm64
+test-arm64: install image-arm64 ## Build the linux/arm64 runtime image and run its smoke tests under emulation
+	$(CONTAINER_TESTS) tests/containers/test_arm64.py
+
+# TOTRACKIT_CT_ARM64=0 leaves the arm64 image and its tests out (machines without binfmt_misc).
+CT_ARM64 := $(if $(filter 0,$(TOTRACKIT_CT_ARM64)),,arm64-engine)
+CT_MARK := $(if $(CT_ARM64),,-m 'containers and not arm64')
+
 .PHONY: test-containers
-test-containers: install container-engine ## Container test suite: build every image, lint, run every compose stack end to end
-	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev; fi
-	$(CONTAINER_TESTS) tests/containers
+test-containers: install container-engine $(CT_ARM64) ## Container test suite: build every image (also for linux/arm64), lint, run every compose stack end to end
+	@if [ "$${TOTRACKIT_CT_SKIP_BUILD:-0}" != 1 ]; then scripts/build-images.sh api ui api-slim dev postgres; \
+	  if [ -n "$(CT_ARM64)" ]; then TOTRACKIT_BUILD_PLATFORM=linux/arm64 scripts/build-images.sh api; fi; fi
+	$(CONTAINER_TESTS) $(CT_MARK) tests/containers
+
+.PHONY: rollback
+rollback: ## Roll a compose stack back to a release: make rollback VERSION=0.1.0 [ROLLBACK_ARGS="-p P -f F"]
+	@test -n "$(VERSION)" || { echo 'Say which release to go back to: make rollback VERSION=0.1.0'; exit 2; }
+	scripts/rollback.sh $(ROLLBACK_ARGS) "$(VERSION)"

@@ -7,6 +7,9 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/docker ] && export PATH="/usr/bin:$PATH"
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+# The project's own image tag (local-PROJECT for a project other than the default one).
+# shellcheck source=scripts/image-tag.sh
+. scripts/image-tag.sh
 if [ "${TOTRACKIT_OFFLINE_IMAGES:-0}" = 1 ] && [ -f .offline.env ]; then
   set -a
   # shellcheck disable=SC1091

@@ -2,7 +2,8 @@
 # Start the full ToTrackIt stack (docker-compose.yml) from a fresh clone, and say when it is ready.
 #
 #   scripts/quick-start.sh              # or: make up
-#   scripts/quick-start.sh --no-build   # use the images that exist (totrackit:local, totrackit-ui:local)
+#   scripts/quick-start.sh --no-build   # use the images that exist (totrackit:local, totrackit-ui:local;
+#                                       # another COMPOSE_PROJECT_NAME: :local-PROJECT)
 #   scripts/quick-start.sh --down       # stop the stack (keeps the data)
 #   scripts/quick-start.sh --clean      # stop it and delete its data volumes (`make clean-stack`)
 #
@@ -38,7 +39,7 @@ case "${1:-}" in
   --no-build) build=0 ;;
   --down) action=down ;;
   --clean) action=clean ;;
-  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
   "") ;;
   *) fail "unknown option $1 (--no-build, --down, --clean, --help)" ;;
 esac
@@ -52,6 +53,9 @@ if [ -f .env ]; then
   done < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' .env | sed 's/="/=/')
 fi
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-totrackit}"
+# The project's own image tag, so that a second project never re-tags the first one's images.
+# shellcheck source=scripts/image-tag.sh
+. scripts/image-tag.sh
 api_port="${TOTRACKIT_API_PORT:-8080}" ui_port="${TOTRACKIT_UI_PORT:-3000}"
 swagger_port="${TOTRACKIT_SWAGGER_PORT:-8081}" bind="${TOTRACKIT_BIND_ADDRESS:-127.0.0.1}"
 host="$bind"; [ "$host" != 0.0.0.0 ] || host=localhost; [ "$host" != 127.0.0.1 ] || host=localhost
@@ -131,7 +135,7 @@ fi
 
 # ------------------------------------------------------------------------- build and start
 if [ "$build" = 1 ]; then
-  step "Building the images (the first build takes a few minutes; later ones seconds)"
+  step "Building the images, tag ${TOTRACKIT_VERSION:-local} (the first build takes a few minutes; later ones seconds)"
   scripts/build-images.sh api ui || fail "the image build failed (log above)" image-build-fails
 fi
 
@@ -241,13 +245,13 @@ ${green}${bold}ToTrackIt is ready${reset} (${elapsed}s after start).
 
 Try it (copy and paste):
 
-  curl -fsS -X POST http://$host:$api_port/processes/account-activation \\
+  curl --fail-with-body -sS -X POST http://$host:$api_port/processes/account-activation \\
     -H 'Content-Type: application/json' \\
     -d "{\"id\": \"run-001\", \"deadline\": \$(( \$(date +%s) + 3600 )), \"tags\": [{\"key\": \"country\", \"value\": \"DE\"}]}"
-  curl -fsS http://$host:$api_port/processes/account-activation/run-001
-  curl -fsS -X PUT http://$host:$api_port/processes/account-activation/run-001/complete \\
+  curl --fail-with-body -sS http://$host:$api_port/processes/account-activation/run-001
+  curl --fail-with-body -sS -X PUT http://$host:$api_port/processes/account-activation/run-001/complete \\
     -H 'Content-Type: application/json' -d '{"status": "COMPLETED"}'
-  curl -fsS http://$host:$api_port/analytics/summary
+  curl --fail-with-body -sS http://$host:$api_port/analytics/summary
 
 Status:   ${compose[*]} -p $COMPOSE_PROJECT_NAME ps
 Logs:     ${compose[*]} -p $COMPOSE_PROJECT_NAME logs -f api worker

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import inspect
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import httpx
+import pytest
 
 from tests.support.servers import run_cli, running_server
 from totrackit import __version__
+from totrackit.cli.main import cli
 from totrackit.db.migrate import head_revision
 
 
@@ -18,6 +24,36 @@ def test_version() -> None:
 
     assert result.returncode == 0
     assert result.stdout.strip() == __version__
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_the_version_flag_agrees_with_the_command_and_the_package(flag: str) -> None:
+    result = run_cli(flag)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == run_cli("version").stdout.strip()
+    assert result.stdout.strip() == importlib.metadata.version("totrackit")
+
+
+def every_group(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_group(command, (*path, name))
+
+
+@pytest.mark.parametrize("path", list(every_group(cli)), ids=lambda path: " ".join(path) or "top")
+def test_help_lists_every_command_with_its_whole_summary(path: tuple[str, ...]) -> None:
+    group = cli
+    for name in path:
+        group = group.commands[name]  # type: ignore[assignment]
+    result = run_cli(*path, "--help", env={"COLUMNS": "80"})
+    listing = " ".join(result.stdout.split("Commands:", 1)[1].split())
+
+    assert "..." not in listing
+    for name, command in group.commands.items():
+        first_paragraph = " ".join(inspect.cleandoc(command.help or "").split("\n\n")[0].split())
+        assert f"{name} {first_paragraph}" in listing
 
 
 def test_migrate_upgrade_current_downgrade(tmp_path: Path) -> None:

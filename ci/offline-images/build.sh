@@ -13,11 +13,18 @@
 #   ci/offline-images/build.sh --no-smoke     skip the per-image smoke checks
 #   ci/offline-images/build.sh --env-only     only (re)write .offline.env from the existing images
 #   ci/offline-images/build.sh --list         list the images, their tags and variables
+#   ci/offline-images/build.sh --arch arm64   the stand-in the runtime image needs for another
+#                                             architecture (distroless-python; --only debian for
+#                                             a debootstrap base), checked under QEMU user
+#                                             emulation (ci/qemu-binfmt.sh);
+#                                             tags under totrackit-offline/arm64/, variables in
+#                                             .offline-arm64.env, work in $OFFLINE_WORKDIR/arm64
 #
 # Idempotent and incremental: an image is skipped when its tag exists and its recipe (files in
 # ci/offline-images/<name>, parent image, host inputs; kept in a label) is unchanged, unless --force.
 # Environment:
-#   OFFLINE_PREFIX             image name prefix           (default totrackit-offline)
+#   OFFLINE_PREFIX             image name prefix           (default totrackit-offline,
+#                                                          totrackit-offline/ARCH with --arch)
 #   OFFLINE_WORKDIR            scratch space for rootfs and build contexts
 #                                                          (default /var/tmp/totrackit-offline)
 #   OFFLINE_MIRROR             Debian mirror for debootstrap (default: first URI in
@@ -40,7 +47,7 @@ SUITE=bookworm
 export PATH="/usr/bin:$PATH" DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1 DEBIAN_FRONTEND=noninteractive
 DOCKER=/usr/bin/docker
 
-force=0 smoke=1 verify=0 env_only=0 list_only=0 only=""
+force=0 smoke=1 verify=0 env_only=0 list_only=0 only="" arch=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --force) force=1 ;;
@@ -50,11 +57,33 @@ while [ $# -gt 0 ]; do
     --verify) verify=1 ;;
     --env-only) env_only=1 ;;
     --list) list_only=1 ;;
+    --arch) arch="${2:?--arch needs an architecture (arm64)}"; shift ;;
+    --arch=*) arch="${1#--arch=}" ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "offline-images: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+
+# Another architecture: its own tags, scratch space and variables file, so that both sets of
+# stand-ins live side by side. Only the images the runtime image is built from are made for it;
+# the UI is built on the build machine's architecture (FROM --platform=$BUILDPLATFORM).
+HOST_ARCH="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+ARCH="${arch:-$HOST_ARCH}"
+FOREIGN=0
+PLATFORM_ARGS=()
+if [ "$ARCH" != "$HOST_ARCH" ]; then
+  case "$ARCH" in
+    arm64) ;;
+    *) echo "offline-images: unsupported --arch '$ARCH' (supported: arm64)" >&2; exit 2 ;;
+  esac
+  FOREIGN=1
+  PLATFORM_ARGS=(--platform "linux/$ARCH")
+  HOST_BASE_TAG="$PREFIX/debian:$SUITE"
+  PREFIX="${OFFLINE_PREFIX:-totrackit-offline/$ARCH}"
+  WORKDIR="${OFFLINE_WORKDIR:-/var/tmp/totrackit-offline}/$ARCH"
+  ENV_FILE="${OFFLINE_ENV_FILE:-$REPO_ROOT/.offline-$ARCH.env}"
+fi
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -89,6 +118,14 @@ node-exporter|$PREFIX/node-exporter:v1.5|NODE_EXPORTER_IMAGE|prom/node-exporter|
 caddy|$PREFIX/caddy:2.6|CADDY_IMAGE|caddy:2|
 "
 BASE_TAG="$PREFIX/debian:$SUITE"
+if [ "$FOREIGN" = 1 ]; then
+  # distroless-python is all the runtime image needs: it is collected from packages of $ARCH on
+  # the build machine's base, and the image's builder stage runs natively (deploy/docker/Dockerfile).
+  # debian (--only debian) is the $ARCH base made with debootstrap and configured under emulation,
+  # several minutes; nothing here builds on it yet (docs/deployment/multi-arch.md).
+  IMAGES="$(printf '%s\n' "$IMAGES" | grep -E '^(debian|distroless-python)[|]')"
+  [ -n "$only" ] || only=distroless-python
+fi
 
 image_lines() { printf '%s\n' "$IMAGES" | sed '/^$/d'; }
 field() { printf '%s' "$1" | cut -d'|' -f"$2"; }
@@ -126,6 +163,7 @@ parent_of() {
   case "$1" in
     debian | uv) echo "" ;;
     swagger-ui) echo "$PREFIX/nginx:1.22" ;;
+    distroless-python) if [ "$FOREIGN" = 1 ]; then echo "$HOST_BASE_TAG"; else echo "$BASE_TAG"; fi ;;
     *) echo "$BASE_TAG" ;;
   esac
 }
@@ -134,6 +172,7 @@ recipe_of() {
   parent="$(parent_of "$name")"
   {
     echo "suite=$SUITE prefix=$PREFIX"
+    [ "$FOREIGN" = 1 ] && echo "arch=$ARCH"
     (cd "$OFFLINE_DIR/$name" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
     [ -n "$parent" ] && echo "parent=$("$DOCKER" image inspect -f '{{.Id}}' "$parent" 2>/dev/null || echo missing)"
     case "$name" in
@@ -206,13 +245,30 @@ build_base() {
   fi
   rm -rf "$rootfs"
   mkdir -p "$WORKDIR"
-  log "debootstrap --variant=minbase $SUITE from $mirror (about 30-60 s)"
   t0=$(date +%s)
   mkdir -p "$WORKDIR/debootstrap-cache"
-  if ! debootstrap --variant=minbase --cache-dir="$WORKDIR/debootstrap-cache" \
-    "$SUITE" "$rootfs" "$mirror" >"$WORKDIR/debootstrap.log" 2>&1; then
-    tail -n 20 "$WORKDIR/debootstrap.log" >&2
-    die "debootstrap failed (full log: $WORKDIR/debootstrap.log)"
+  if [ "$FOREIGN" = 1 ]; then
+    # Two stages: download and unpack on the host, then configure the packages by running their
+    # scripts with the image's own binaries, under emulation (about 3-5 minutes on 2 cores).
+    log "debootstrap --arch=$ARCH --foreign --variant=minbase $SUITE from $mirror"
+    if ! debootstrap --arch="$ARCH" --foreign --variant=minbase \
+      --cache-dir="$WORKDIR/debootstrap-cache" "$SUITE" "$rootfs" "$mirror" \
+      >"$WORKDIR/debootstrap.log" 2>&1; then
+      tail -n 20 "$WORKDIR/debootstrap.log" >&2
+      die "debootstrap --foreign failed (full log: $WORKDIR/debootstrap.log)"
+    fi
+    info "first stage took $(($(date +%s) - t0)) s; second stage under emulation (log: $WORKDIR/debootstrap.log)"
+    if ! chroot "$rootfs" /debootstrap/debootstrap --second-stage >>"$WORKDIR/debootstrap.log" 2>&1; then
+      tail -n 20 "$WORKDIR/debootstrap.log" >&2
+      die "debootstrap --second-stage under emulation failed (full log: $WORKDIR/debootstrap.log)"
+    fi
+  else
+    log "debootstrap --variant=minbase $SUITE from $mirror (about 30-60 s)"
+    if ! debootstrap --variant=minbase --cache-dir="$WORKDIR/debootstrap-cache" \
+      "$SUITE" "$rootfs" "$mirror" >"$WORKDIR/debootstrap.log" 2>&1; then
+      tail -n 20 "$WORKDIR/debootstrap.log" >&2
+      die "debootstrap failed (full log: $WORKDIR/debootstrap.log)"
+    fi
   fi
   t1=$(date +%s)
   info "debootstrap took $((t1 - t0)) s"
@@ -236,15 +292,42 @@ build_base() {
   rm -rf "${rootfs:?}"/dev/* 2>/dev/null || true
 
   log "importing the rootfs as $BASE_TAG"
-  tar -C "$rootfs" --numeric-owner -cf - . |
-    "$DOCKER" import \
-      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-      --change 'CMD ["bash"]' \
-      --change "LABEL io.totrackit.offline.recipe=$(recipe_of debian)" \
-      --change "LABEL org.opencontainers.image.description=\"Debian $SUITE minbase (debootstrap), local stand-in for debian:$SUITE-slim\"" \
-      - "$BASE_TAG" >/dev/null
+  if [ "$FOREIGN" = 1 ]; then
+    import_foreign "$rootfs"
+  else
+    tar -C "$rootfs" --numeric-owner -cf - . |
+      "$DOCKER" import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'CMD ["bash"]' \
+        --change "LABEL io.totrackit.offline.recipe=$(recipe_of debian)" \
+        --change "LABEL org.opencontainers.image.description=\"Debian $SUITE minbase (debootstrap), local stand-in for debian:$SUITE-slim\"" \
+        - "$BASE_TAG" >/dev/null
+  fi
   rm -rf "$rootfs"
   SECONDS_TAKEN[debian]=$(($(date +%s) - t0))
+}
+
+# `docker import --platform` is experimental in Docker 20.10 and ignored otherwise, so an image of
+# another architecture is made by a BuildKit build of `FROM scratch` + `ADD rootfs.tar`, which
+# records the target platform in the image.
+import_foreign() {
+  local rootfs="$1" ctx="$WORKDIR/ctx/debian"
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  tar -C "$rootfs" --numeric-owner -cf "$ctx/rootfs.tar" .
+  cat >"$ctx/Dockerfile" <<'EOF'
+FROM scratch
+ADD rootfs.tar /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CMD ["bash"]
+EOF
+  "$DOCKER" build "${PLATFORM_ARGS[@]}" --progress plain \
+    --label "io.totrackit.offline.recipe=$(recipe_of debian)" \
+    --label "org.opencontainers.image.description=Debian $SUITE minbase for $ARCH (debootstrap), local stand-in for debian:$SUITE-slim" \
+    -t "$BASE_TAG" "$ctx" >"$WORKDIR/build-debian.log" 2>&1 || {
+    tail -n 30 "$WORKDIR/build-debian.log" >&2
+    die "importing the $ARCH rootfs as $BASE_TAG failed (full log: $WORKDIR/build-debian.log)"
+  }
+  rm -rf "$ctx"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -276,9 +359,11 @@ prepare_context() {
       ;;
     uv)
       # The musllinux wheel carries static binaries, which run in a FROM scratch image.
-      info "pip download uv==$UV_VERSION (musllinux wheel, static binaries)"
+      local machine=x86_64
+      [ "$ARCH" = arm64 ] && machine=aarch64
+      info "pip download uv==$UV_VERSION (musllinux wheel for $machine, static binaries)"
       python3 -m pip download --quiet --no-deps --only-binary :all: --python-version 3.11 \
-        --platform musllinux_1_1_x86_64 -d "$ctx/wheel" "uv==$UV_VERSION" >"$WORKDIR/pip-uv.log" 2>&1 || {
+        --platform "musllinux_1_1_$machine" -d "$ctx/wheel" "uv==$UV_VERSION" >"$WORKDIR/pip-uv.log" 2>&1 || {
         cat "$WORKDIR/pip-uv.log" >&2
         die "pip download uv==$UV_VERSION failed (is the package index reachable?)"
       }
@@ -301,11 +386,16 @@ PY
 }
 
 build_image() {
-  local name="$1" tag="$2" official="$3" target="$4" args=()
+  local name="$1" tag="$2" official="$3" target="$4" args=() base
   local ctx="$WORKDIR/ctx/$name"
+  base="$BASE_TAG"
+  if [ "$FOREIGN" = 1 ] && [ "$name" = distroless-python ]; then
+    base="$HOST_BASE_TAG"
+    exists "$base" || die "$base is missing: the $ARCH distroless stand-in is collected on it (run ci/offline-images/build.sh --only debian)"
+  fi
   prepare_context "$name" "$ctx"
-  args=(build --network host --progress plain
-    --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "PREFIX=$PREFIX"
+  args=(build "${PLATFORM_ARGS[@]}" --network host --progress plain
+    --build-arg "BASE_IMAGE=$base" --build-arg "PREFIX=$PREFIX"
     --label "org.opencontainers.image.description=Local stand-in for $official (ci/offline-images/$name)"
     --label "io.totrackit.offline.stands-in-for=$official"
     --label "io.totrackit.offline.recipe=$(recipe_of "$name")"
@@ -320,7 +410,7 @@ build_image() {
   }
   # The distroless stand-in also gets its root variant (official tag :latest).
   if [ "$name" = distroless-python ]; then
-    "$DOCKER" build --network host --build-arg "BASE_IMAGE=$BASE_TAG" --target root \
+    "$DOCKER" build "${PLATFORM_ARGS[@]}" --network host --build-arg "BASE_IMAGE=$base" --target root \
       --label "io.totrackit.offline.recipe=$(recipe_of "$name")" \
       --label "io.totrackit.offline.stands-in-for=gcr.io/distroless/python3-debian12:latest" \
       -t "$PREFIX/distroless-python3-debian12:latest" "$ctx" >>"$WORKDIR/build-$name.log" 2>&1 ||
@@ -332,17 +422,17 @@ build_image() {
 # ---------------------------------------------------------------------------------------------
 # Smoke checks: one quick run per image.
 # ---------------------------------------------------------------------------------------------
-run() { "$DOCKER" run --rm "$@"; }
+run() { "$DOCKER" run --rm "${PLATFORM_ARGS[@]}" "$@"; }
 
 # shellcheck disable=SC2016 # the $(...) in these commands run inside the containers
 smoke() {
   local name="$1" tag="$2"
   case "$name" in
-    debian) run "$tag" sh -c 'echo "debian $(cat /etc/debian_version)"' ;;
+    debian) run "$tag" sh -c 'echo "debian $(cat /etc/debian_version) $(dpkg --print-architecture), uname -m: $(uname -m)"' ;;
     python) run "$tag" sh -c 'python --version && pip --version | cut -d" " -f1-2 &&
         python3 -m venv /tmp/v && /tmp/v/bin/pip --version | cut -d" " -f1-2 &&
         python -c "import ssl, sqlite3, zoneinfo, ctypes; print(\"stdlib ok\", zoneinfo.ZoneInfo(\"Europe/Paris\"))"' ;;
-    distroless-python) run "$tag" -c 'import ssl, sys, zoneinfo, os; print("python", sys.version.split()[0], "uid", os.getuid(), zoneinfo.ZoneInfo("UTC"))' ;;
+    distroless-python) run "$tag" -c 'import ssl, sys, zoneinfo, os; import platform; print("python", sys.version.split()[0], platform.machine(), "uid", os.getuid(), zoneinfo.ZoneInfo("UTC"))' ;;
     uv) run "$tag" --version ;;
     node) run "$tag" sh -c 'echo "node $(node --version), npm $(npm --version)"' ;;
     postgres) run "$tag" sh -c 'postgres --version && pg_isready --version && psql --version' ;;
@@ -482,11 +572,14 @@ write_env_file() {
     echo "# Local stand-ins for official images, written by ci/offline-images/build.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
     echo "# Machine-specific; git-ignored. Use: set -a; . ./.offline.env; set +a  (or --env-file)."
     image_lines | while IFS='|' read -r n t v o _; do
+      # Another architecture's base is not for DEBIAN_IMAGE: the stage that uses it runs on the
+      # build machine's platform.
+      if [ "$FOREIGN" = 1 ] && [ "$n" = debian ]; then continue; fi
       if exists "$t"; then echo "$v=$t"; fi
     done
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
-  mapfile -t missing < <(image_lines | while IFS='|' read -r _ t v _; do exists "$t" || echo "$v"; done)
+  mapfile -t missing < <(image_lines | while IFS='|' read -r n t v _; do selected "$n" && ! exists "$t" && echo "$v"; done)
   log "wrote $ENV_FILE ($(grep -c '=' "$ENV_FILE") variables)"
   [ "${#missing[@]}" -gt 0 ] && warn "not written (image missing): ${missing[*]}"
   return 0
@@ -514,13 +607,17 @@ main() {
   # 9>&-: a dockerd started from here must not inherit the lock.
   "$REPO_ROOT/ci/docker-engine.sh" 9>&-
   [ -x "$DOCKER" ] || die "$DOCKER is missing (ci/docker-engine.sh installs Debian's docker.io)"
+  if [ "$FOREIGN" = 1 ] && [ "$env_only" = 0 ]; then
+    "$REPO_ROOT/ci/qemu-binfmt.sh" "$ARCH" 9>&- ||
+      die "$ARCH stand-ins need QEMU user emulation (ci/qemu-binfmt.sh above says what failed)"
+  fi
 
   if [ "$env_only" = 1 ]; then write_env_file; exit 0; fi
 
   total="$(image_lines | wc -l)"
   while IFS='|' read -r n t v o target; do
     i=$((i + 1))
-    if ! selected "$n" && { [ "$n" != debian ] || exists "$t"; }; then
+    if ! selected "$n" && { [ "$n" != debian ] || [ "$FOREIGN" = 1 ] || exists "$t"; }; then
       [ "$n" = debian ] && RESULT[$n]="exists (base)"
       continue
     fi
@@ -546,6 +643,11 @@ main() {
     if [ "$smoke" = 1 ]; then
       local out
       out="$(smoke "$n" "$t" 2>&1)" || { printf '%s\n' "$out" >&2; die "smoke check of $t failed"; }
+      if [ "$FOREIGN" = 1 ]; then
+        local built_for; built_for="$("$DOCKER" image inspect -f '{{.Os}}/{{.Architecture}}' "$t")"
+        [ "$built_for" = "linux/$ARCH" ] || die "$t is $built_for, not linux/$ARCH"
+        out="$out ($built_for)"
+      fi
       printf '%s\n' "$out" | sed 's/^/    smoke: /'
       RESULT[$n]="${RESULT[$n]}, smoke ok"
     fi

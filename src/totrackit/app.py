@@ -30,6 +30,7 @@ from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
 from totrackit.state import AppState
+from totrackit.transfer.routes import router as imports_router
 from totrackit.ui.routes import STATIC_DIR, mount_ui
 from totrackit.web.errors import install_error_handlers
 from totrackit.web.middleware import middleware_stack
@@ -123,7 +124,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         ),
     )
     install_error_handlers(app)
-    routers = [processes_router, analytics_router, health_router, docs_router]
+    routers = [processes_router, imports_router, analytics_router, health_router, docs_router]
     if settings.observability.metrics_enabled:
         routers.append(metrics_router)
     for router in routers:

@@ -13,7 +13,8 @@ AppError
 ├── ProcessNotFound          404 PROCESS_NOT_FOUND
 ├── ProcessAlreadyExists     409 PROCESS_ALREADY_EXISTS
 ├── ProcessAlreadyCompleted  409 PROCESS_ALREADY_COMPLETED
-└── UnsupportedMediaType     415 UNSUPPORTED_MEDIA_TYPE
+├── UnsupportedMediaType     415 UNSUPPORTED_MEDIA_TYPE
+└── ImportRejected           422 IMPORT_REJECTED    lines of an upload, each named in details
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class ErrorCode(StrEnum):
     PROCESS_ALREADY_COMPLETED = "PROCESS_ALREADY_COMPLETED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    IMPORT_REJECTED = "IMPORT_REJECTED"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     STARTING = "STARTING"
@@ -59,6 +61,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.PROCESS_ALREADY_COMPLETED: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.IMPORT_REJECTED: 422,
     ErrorCode.TOO_MANY_REQUESTS: 429,
     ErrorCode.INTERNAL_SERVER_ERROR: 500,
     ErrorCode.STARTING: 503,
@@ -129,3 +132,16 @@ class ProcessAlreadyCompleted(AppError):
 
     def __init__(self, name: str, process_id: str) -> None:
         super().__init__(f"Process is already completed: name='{name}', id='{process_id}'")
+
+
+class ImportRejected(AppError):
+    """An upload with rejected lines: nothing of it was applied; ``details`` names each line."""
+
+    status_code = 422
+    code = ErrorCode.IMPORT_REJECTED
+
+    def __init__(self, rejected: int, read: int, lines: list[tuple[int, str]]) -> None:
+        super().__init__(
+            f"{rejected} of {read} line(s) rejected: nothing was imported",
+            [FieldError(field=f"line {number}", message=reason) for number, reason in lines],
+        )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 PREFIX = os.environ.get("TOTRACKIT_CT_PREFIX", "totrackit-ct")
 KEEP = os.environ.get("TOTRACKIT_CT_KEEP", "0") == "1"
 
-IMAGE = os.environ.get("TOTRACKIT_IMAGE", "totrackit:local")
-UI_IMAGE = os.environ.get("TOTRACKIT_UI_IMAGE", "totrackit-ui:local")
-SLIM_IMAGE = os.environ.get("TOTRACKIT_SLIM_IMAGE", "totrackit:local-slim")
+# The names and tag the compose files select images by (scripts/build-images.sh builds them).
+IMAGE_NAME = os.environ.get("TOTRACKIT_IMAGE_NAME", "totrackit")
+UI_IMAGE_NAME = os.environ.get("TOTRACKIT_UI_IMAGE_NAME", "totrackit-ui")
+TAG = os.environ.get("TOTRACKIT_VERSION", "local")
+IMAGE = f"{IMAGE_NAME}:{TAG}"
+UI_IMAGE = f"{UI_IMAGE_NAME}:{TAG}"
+SLIM_IMAGE = os.environ.get("TOTRACKIT_SLIM_IMAGE", f"{IMAGE}-slim")
 DEV_IMAGE = os.environ.get("TOTRACKIT_DEV_IMAGE", "totrackit:dev")
+# The runtime image built for linux/arm64 and run under QEMU user emulation (test_arm64.py).
+ARM64_IMAGE = os.environ.get("TOTRACKIT_ARM64_IMAGE", f"{IMAGE}-arm64")
 
 PORTS = {
     "TOTRACKIT_API_PORT": 28080,
@@ -42,8 +50,21 @@ PORTS = {
     "TOTRACKIT_DEV_UI_PORT": 28173,
 }
 PROD_HTTP_PORT = 28000
+ROLLBACK_HTTP_PORT = 28001
 ANYUID_PORT = 28090
-ALL_PORTS = [*PORTS.values(), PROD_HTTP_PORT, ANYUID_PORT]
+VERSION_PORT = 28091
+ARM64_PORT = 28092
+# The pods of deploy/kubernetes run under Docker (test_kubernetes_pods.py): API and worker.
+KUBERNETES_PORTS = {"api": 28390, "worker": 28391}
+ALL_PORTS = [
+    *PORTS.values(),
+    PROD_HTTP_PORT,
+    ROLLBACK_HTTP_PORT,
+    ANYUID_PORT,
+    VERSION_PORT,
+    ARM64_PORT,
+    *KUBERNETES_PORTS.values(),
+]
 
 API = f"http://127.0.0.1:{PORTS['TOTRACKIT_API_PORT']}"
 UI = f"http://127.0.0.1:{PORTS['TOTRACKIT_UI_PORT']}"
@@ -71,7 +92,10 @@ def harness_env() -> dict[str, str]:
     env.update(
         DOCKER_BUILDKIT="1", COMPOSE_DOCKER_CLI_BUILD="1", TOTRACKIT_BIND_ADDRESS="127.0.0.1"
     )
-    env.update(TOTRACKIT_IMAGE=IMAGE, TOTRACKIT_UI_IMAGE=UI_IMAGE, TOTRACKIT_DEV_IMAGE=DEV_IMAGE)
+    env.update(TOTRACKIT_IMAGE_NAME=IMAGE_NAME, TOTRACKIT_UI_IMAGE_NAME=UI_IMAGE_NAME)
+    env.update(
+        TOTRACKIT_VERSION=TAG, TOTRACKIT_SLIM_IMAGE=SLIM_IMAGE, TOTRACKIT_DEV_IMAGE=DEV_IMAGE
+    )
     env.update({name: str(port) for name, port in PORTS.items()})
     env.update(offline_images())
     env.pop("COMPOSE_PROJECT_NAME", None)  # every command names its project
@@ -247,6 +271,23 @@ def assert_non_root(compose: Compose) -> None:
     assert not root, f"processes running as root in {root}: {processes}"
 
 
+def package_version() -> str:
+    """The one version source: pyproject.toml."""
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+
+
+def clean_copy(destination: Path) -> Path:
+    """The working tree as a clone of it has it (tracked and untracked, not ignored, files),
+    plus the harness's .offline.env, for building images from a changed copy."""
+    listed = ok(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    for name in [*filter(None, listed.split("\0")), ".offline.env"]:
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
 def prod_env(secrets_dir: Path) -> dict[str, str]:
     """What the prod stack runs with; the rate limit never bites, but makes the API use Redis."""
     return {
@@ -255,6 +296,8 @@ def prod_env(secrets_dir: Path) -> dict[str, str]:
         "TOTRACKIT_HTTP_BIND": "127.0.0.1",
         "TOTRACKIT_RATE_LIMIT": "100000/minute",
         "TOTRACKIT_WORKERS": "2",
+        "TOTRACKIT_POSTGRES_IMAGE": "totrackit-postgres:local",  # scripts/build-images.sh postgres
+        "TOTRACKIT_PITR_BACKUP_INTERVAL": "3600",
         "TOTRACKIT_REDIS_PASSWORD": (secrets_dir / "redis_password").read_text().strip(),
     }
 

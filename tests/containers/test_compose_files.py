@@ -38,7 +38,7 @@ def test_compose_config_is_valid(name: str, secrets_dir: Path) -> None:
     Compose(f"{PREFIX}-config", files, profiles=profiles, env=env)("config", "-q")
 
 
-@pytest.mark.parametrize("variable", ["TOTRACKIT_IMAGE", "TOTRACKIT_SECRETS_DIR"])
+@pytest.mark.parametrize("variable", ["TOTRACKIT_VERSION", "TOTRACKIT_SECRETS_DIR"])
 def test_prod_refuses_to_run_without(variable: str, secrets_dir: Path) -> None:
     env = {**ENV, "TOTRACKIT_SECRETS_DIR": str(secrets_dir)}
     del env[variable]

@@ -10,14 +10,24 @@ from tests.containers.support import ROOT, ok
 
 pytestmark = pytest.mark.containers
 
-DOCKERFILES = ["deploy/docker/Dockerfile", "deploy/docker/ui.Dockerfile"]
+DOCKERFILES = [
+    "deploy/docker/Dockerfile",
+    "deploy/docker/ui.Dockerfile",
+    "deploy/postgres/Dockerfile",
+]
 SCRIPTS = [
     "scripts/quick-start.sh",
     "scripts/build-images.sh",
     "scripts/compose.sh",
+    "scripts/image-tag.sh",
+    "scripts/check-node.sh",
+    "scripts/rollback.sh",
     "deploy/docker/trim-venv.sh",
+    "deploy/docker/check-version.sh",
+    "deploy/postgres/pgbackrest/scheduled-backups.sh",
     *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "deploy/postgres/init").glob("*.sh")),
     "ci/docker-engine.sh",
+    "ci/qemu-binfmt.sh",
     "ci/offline-images/build.sh",
     ".ci/run",
 ]

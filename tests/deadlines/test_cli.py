@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.deadlines.conftest import add_run, outbox_events
+from tests.deadlines.receiver import Receiver
 from tests.support import T0, FakeClock
 from tests.support.servers import run_cli
 from totrackit.deadlines.models import OutboxStatus
@@ -49,6 +50,41 @@ async def test_list_dead_then_replay_by_id_and_all_dead(
     assert (after.status, after.attempts, after.event_id) == (OutboxStatus.PENDING, 0, event_id)
     assert unknown.returncode == 1
     assert neither.returncode == 2
+
+
+async def test_list_shows_the_last_error_only_for_failures_and_the_last_status_apart(
+    db: AsyncEngine,
+    database_url: str,
+    clock: FakeClock,
+    make_deadlines: Any,
+    receiver: Receiver,
+) -> None:
+    await dead_event(db, clock, make_deadlines)
+    deadlines = make_deadlines(webhook_url=receiver.url)
+    started = clock.now() - timedelta(seconds=200)
+    await add_run(db, started_at=started, budget=timedelta(seconds=100), process_id="late")
+    await deadlines.scanner.scan()
+    await deadlines.deliver_due()
+    env = {"TOTRACKIT_DATABASE_URL": database_url, "TOTRACKIT_WEBHOOK_URL": receiver.url}
+
+    listed = run_cli("webhooks", "list", env=env)
+
+    header, *rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert header[-2:] == ["last status", "last error"]
+    by_status = {row[1]: row for row in rows}
+    assert by_status["delivered"][-2:] == ["200", "-"]
+    dead_status, dead_error = by_status["dead"][-2:]
+    assert dead_status == "-"  # the receiver never answered
+    assert dead_error not in ("-", "200")
+    assert "No webhook receiver is configured" not in listed.stderr
+
+
+def test_list_without_a_receiver_says_which_variable_to_set(database_url: str) -> None:
+    listed = run_cli("webhooks", "list", env={"TOTRACKIT_DATABASE_URL": database_url})
+
+    assert listed.returncode == 0, listed.stderr
+    assert "No webhook receiver is configured" in listed.stderr
+    assert "TOTRACKIT_WEBHOOK_URL" in listed.stderr
 
 
 async def test_replay_dead_requeues_every_dead_event(

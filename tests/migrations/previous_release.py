@@ -66,12 +66,12 @@ def candidates() -> Iterator[tuple[str, str, bool]]:
         return
     scripts = migrate.revisions()
     newest = Path(scripts[-1].path).resolve().relative_to(REPO)
-    added = git("log", "--diff-filter=A", "--format=%H", "--", str(newest)).split()
-    if not added:
-        raise NoHistory(f"no commit adds {newest}: commit it first")
     if git("rev-parse", "--is-shallow-repository") == "true":
         raise NoHistory("a shallow clone: fetch the whole history (git fetch --unshallow)")
-    before = git("rev-list", "--first-parent", f"-n{MAX_CANDIDATES}", f"{added[-1]}^").split()
+    added = git("log", "--diff-filter=A", "--format=%H", "--", str(newest)).split()
+    # A migration not committed yet (being written) is newer than everything committed.
+    start = f"{added[-1]}^" if added else "HEAD"
+    before = git("rev-list", "--first-parent", f"-n{MAX_CANDIDATES}", start).split()
     for commit in before:
         yield commit, f"{commit[:10]}, the code before {newest.name} was added", False
 

@@ -47,7 +47,7 @@ def test_a_production_server_writes_only_json_lines(tmp_path: Path) -> None:
         {"timestamp", "level", "logger", "message", "request_id"} <= set(line) for line in lines
     )
     loggers = {line["logger"] for line in lines}
-    assert {"uvicorn.error", "totrackit.access", "totrackit.app"} <= loggers
+    assert {"uvicorn", "totrackit.access", "totrackit.app", "totrackit.server"} <= loggers
     access = [line for line in lines if line["logger"] == "totrackit.access"]
     assert [(line["method"], line["route"], line["status"]) for line in access] == [
         ("POST", "/processes/{name}", 201),
@@ -57,6 +57,31 @@ def test_a_production_server_writes_only_json_lines(tmp_path: Path) -> None:
     ]  # the readiness probe only logs at DEBUG
     assert access[0]["request_id"] == "e2e-1"
     assert any(line["message"] == "Shutting down" for line in lines)  # the whole run, to the end
+
+
+def test_start_up_lines_read_as_what_they_are_and_health_checks_log_no_internals(
+    tmp_path: Path,
+) -> None:
+    env = {"TOTRACKIT_ENV": "production", "TOTRACKIT_LOG_LEVEL": "INFO", **QUICK_STOP}
+    with running_server(data_dir=tmp_path, env=env) as server:
+        started = len(server.log.read_text().splitlines())
+        for path in ("/health", "/health", "/health/live", "/health/ready", "/health/status"):
+            assert httpx.get(server.url + path).status_code == 200
+        time.sleep(0.2)  # the access line of the last request follows its answer
+
+    lines = every_line_as_json(server.log)
+    start, during_checks = lines[:started], lines[started:]
+    assert not [line for line in lines if line["logger"] == "uvicorn.error"]
+    assert any(line["message"] == "Application startup complete." for line in start)
+    assert not [line for line in lines if line["message"].startswith("Context impl")]
+    # What /health logs is its access line, and nothing of the migration check inside it.
+    checks = [line for line in during_checks if line["logger"] != "uvicorn"]
+    assert [line.get("path") for line in checks if line["logger"] == "totrackit.access"] == [
+        "/health",
+        "/health",
+        "/health/status",
+    ]
+    assert {line["logger"] for line in checks} <= {"totrackit.access", "totrackit.server"}
 
 
 def test_the_server_honours_the_log_level(tmp_path: Path) -> None:

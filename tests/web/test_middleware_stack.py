@@ -48,7 +48,7 @@ def test_every_layer_in_the_documented_order_outermost_first() -> None:
 
 
 def test_layers_that_are_off_are_left_out() -> None:
-    settings = Settings(env="test", security_headers=False, max_body_bytes=0)
+    settings = Settings(env="test", security_headers=False, max_body_bytes=0, import_max_bytes=0)
 
     stack = middleware.middleware_stack(
         settings, lifecycle=Lifecycle(), limiter=None, quiet=nullcontext

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from totrackit.analytics.schemas import NameRollupPage, SummaryResponse, TagImpactResponse
-from totrackit.processes.schemas import NO_NUL_PATTERN
+from totrackit.processes.schemas import INT64_MAX, NO_NUL_PATTERN
 from totrackit.web.deps import State, Transaction
 from totrackit.web.openapi import api_error_responses
 from totrackit.web.responses import FastJSONResponse
@@ -53,6 +53,6 @@ async def names(
     state: State,
     conn: Transaction,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> FastJSONResponse:
     return FastJSONResponse(await state.analytics.names(conn, limit=limit, offset=offset))

@@ -13,14 +13,24 @@ from totrackit.cli.settings import load_settings
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from totrackit.settings import Settings
+
 T = TypeVar("T")
 
 
-def run_with_db(action: Callable[[AsyncEngine], Awaitable[T]], *, announce: bool = False) -> T:
-    """Run ``action(db)`` on the configured database; ``announce`` names it (redacted) on stderr."""
+def run_with_db(
+    action: Callable[[AsyncEngine], Awaitable[T]],
+    *,
+    announce: bool = False,
+    settings: Settings | None = None,
+) -> T:
+    """Run ``action(db)`` on the configured database; ``announce`` names it (redacted) on stderr.
+
+    ``settings`` when the command has read them already (each read warns about unknown variables).
+    """
     from totrackit.db.connect import make_db
 
-    settings = load_settings()
+    settings = settings or load_settings()
 
     async def run() -> T:
         db = make_db(settings.database)

@@ -12,7 +12,9 @@ import click
 
 from totrackit.cli.settings import load_settings
 from totrackit.observability.logs import configure_logging
+from totrackit.server.listen import EXIT_UNAVAILABLE, Address, CannotBind, bind
 from totrackit.settings import Settings
+from totrackit.ui.routes import STATIC_DIR, ui_built
 
 if TYPE_CHECKING:
     from totrackit.server.supervisor import ProcessReport
@@ -29,26 +31,46 @@ def _run(host: str | None, port: int | None, workers: int | None, *, run_engine:
     settings = load_settings(**overrides)
     # Before uvicorn starts, so its own loggers write through the same handler and format.
     configure_logging(settings)
-    scheme = "https" if settings.server.tls_cert_file else "http"
-    logger.info(
-        "ToTrackIt listening on %s://%s:%s", scheme, settings.server.host, settings.server.port
-    )
-    if settings.server.workers == 1:
-        _serve(settings)
-        return
+    _warn_without_ui(settings)
+    try:
+        sys.exit(_start(settings, overrides))
+    except CannotBind as error:
+        logger.error("%s", error)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+def _start(settings: Settings, overrides: dict[str, Any]) -> int:
+    """Bind the port first (nothing has started if that fails), then serve; the exit status."""
+    server = settings.server
+    scheme = "https" if server.tls_cert_file else "http"
+    if server.workers == 1:
+        listener = bind(server.host, server.port)
+        address = Address(scheme, server.host, listener.getsockname()[1])
+        _serve(settings, sockets=[listener], announce=address)
+        return 0
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.server.supervisor import run_server_processes
 
-    sys.exit(
-        run_server_processes(
-            functools.partial(_server_process, overrides),
-            host=settings.server.host,
-            port=settings.server.port,
-            count=settings.server.workers,
-            stop_timeout=settings.server.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
-            hung_after=settings.server.hung_worker_seconds,
-        )
+    return run_server_processes(
+        functools.partial(_server_process, overrides),
+        host=server.host,
+        port=server.port,
+        count=server.workers,
+        stop_timeout=server.shutdown_drain_seconds + GRACEFUL_SHUTDOWN_SECONDS + 5,
+        hung_after=server.hung_worker_seconds,
+        scheme=scheme,
     )
+
+
+def _warn_without_ui(settings: Settings) -> None:
+    static_dir = settings.server.ui_dir or STATIC_DIR
+    if not ui_built(static_dir):
+        logger.warning(
+            "The web UI is not built into this installation (no %s); the API works, and / "
+            "explains this. Build the UI with `make ui` (Node.js 20.19+) in a source checkout, "
+            "or point TOTRACKIT_UI_DIR at a built UI.",
+            static_dir / "index.html",
+        )
 
 
 def _server_process(
@@ -63,8 +85,9 @@ def _server_process(
 def _serve(
     settings: Settings,
     *,
-    sockets: list[socket.socket] | None = None,
+    sockets: list[socket.socket],
     report: ProcessReport | None = None,
+    announce: Address | None = None,
 ) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.app import create_app
@@ -77,6 +100,7 @@ def _serve(
         drain_seconds=settings.server.shutdown_drain_seconds,
         sockets=sockets,
         report=report,
+        announce=announce,
         host=settings.server.host,
         port=settings.server.port,
         access_log=False,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from totrackit.cli._db import run_with_db
+from totrackit.cli.settings import load_settings
 
 if TYPE_CHECKING:
     from totrackit.deadlines.models import OutboxEvent
@@ -26,16 +27,37 @@ def list_(status: str | None, limit: int) -> None:
     """List the newest outbox events (newest first)."""
     from totrackit.deadlines import outbox
     from totrackit.deadlines.models import OutboxStatus
+    from totrackit.deadlines.receivers import receivers_from
 
+    settings = load_settings()
+    if not receivers_from(settings.deadlines):
+        # On stderr: the table on stdout stays parseable.
+        click.echo(
+            "No webhook receiver is configured: deadline events are recorded but not sent. "
+            "Set TOTRACKIT_WEBHOOK_URL (or TOTRACKIT_WEBHOOK_ENDPOINTS for several receivers); "
+            "see docs/webhooks.md.",
+            err=True,
+        )
     wanted = OutboxStatus(status.upper()) if status else None
-    events = run_with_db(lambda db: outbox.list_events(db, status=wanted, limit=limit))
-    click.echo("webhook-id\tstatus\tattempts\tendpoint\tevent\tprocess\tcreated\tlast error")
+    events = run_with_db(
+        lambda db: outbox.list_events(db, status=wanted, limit=limit), settings=settings
+    )
+    click.echo(
+        "webhook-id\tstatus\tattempts\tendpoint\tevent\tprocess\tcreated\tlast status\tlast error"
+    )
     for event in events:
         click.echo(_row(event))
+    if not events:
+        click.echo(f"No {status or 'outbox'} events.", err=True)
 
 
 def _row(event: OutboxEvent) -> str:
-    last = event.last_error or (str(event.last_status_code) if event.last_status_code else "-")
+    from totrackit.deadlines.models import OutboxStatus
+
+    # The receiver's last answer, and why it failed: a delivered event has no error to show.
+    last_status = str(event.last_status_code) if event.last_status_code else "-"
+    failed = event.status is not OutboxStatus.DELIVERED
+    last_error = (event.last_error if failed else None) or "-"
     return "\t".join(
         [
             event.event_id,
@@ -45,7 +67,8 @@ def _row(event: OutboxEvent) -> str:
             event.event.value,
             f"{event.process_name}/{event.process_id}",
             event.created_at.isoformat(timespec="seconds"),
-            last,
+            last_status,
+            last_error,
         ]
     )
 

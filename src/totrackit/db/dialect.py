@@ -6,8 +6,9 @@ else in the code base branches on the database backend.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
@@ -202,6 +204,25 @@ async def bulk_insert(
     )
 
 
+async def allocate_ids(conn: AsyncConnection, table: str, count: int) -> list[int]:
+    """``count`` new ids for rows the caller inserts with explicit ids (bulk loads).
+
+    PostgreSQL draws them from the table's sequence. SQLite takes the write lock first (a write
+    that changes nothing), so no other writer can take the same ids before this transaction ends.
+    """
+    if count == 0:
+        return []
+    if is_sqlite(conn):
+        await conn.exec_driver_sql(f'UPDATE "{table}" SET id = id WHERE 0')
+        top = (await conn.exec_driver_sql(f'SELECT COALESCE(max(id), 0) FROM "{table}"')).scalar()
+        return list(range(int(top or 0) + 1, int(top or 0) + 1 + count))
+    result = await conn.exec_driver_sql(
+        f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+        f"FROM generate_series(1, {int(count)})"
+    )
+    return [int(value) for value in result.scalars()]
+
+
 def native_values(conn: AsyncConnection, kinds: list[str]) -> Any:
     """A function turning a row of portable values (instants as integer microseconds, JSON
     documents) into what the driver stores: aware datetimes on PostgreSQL, JSON as text."""
@@ -284,3 +305,56 @@ async def estimated_rows(conn: AsyncConnection, statement: Select[Any]) -> int |
     plan = (await conn.execute(_Explain(statement))).scalar_one()
     document = plan if isinstance(plan, list) else json.loads(plan)
     return int(document[0]["Plan"]["Plan Rows"])
+
+
+# --- bulk loads (totrackit seed) -------------------------------------------------------------
+
+
+async def empty_tables(conn: AsyncConnection, tables: Sequence[str]) -> None:
+    """Delete every row of these tables: TRUNCATE on PostgreSQL (instant at millions of rows)."""
+    if is_sqlite(conn):
+        for name in tables:
+            await conn.exec_driver_sql(f'DELETE FROM "{name}"')
+        return
+    names = ", ".join(f'"{name}"' for name in tables)
+    await conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY")
+
+
+async def drop_secondary_indexes(conn: AsyncConnection, tables: Sequence[str]) -> list[str]:
+    """PostgreSQL: drop the tables' indexes but their primary keys, and return the statements
+    that build them again: loading millions of rows first and indexing afterwards is several
+    times faster. SQLite (small demo data): nothing is dropped."""
+    if is_sqlite(conn):
+        return []
+    found = await conn.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(:tables) AND indexname NOT LIKE 'pk\\_%'"
+        ),
+        {"tables": list(tables)},
+    )
+    rebuild = []
+    for name, definition in found.all():
+        await conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+        rebuild.append(definition.replace("INDEX ", "INDEX IF NOT EXISTS ", 1))
+    return rebuild
+
+
+async def build_indexes(db: AsyncEngine, statements: Sequence[str], *, parallel: int = 2) -> None:
+    """Run ``CREATE INDEX`` statements on ``parallel`` connections, without a statement timeout."""
+
+    async def build(share: Sequence[str]) -> None:
+        async with db.begin() as conn:
+            await allow_long_statements(conn)
+            await conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in share:
+                await conn.exec_driver_sql(statement)
+
+    shares = [statements[start::parallel] for start in range(parallel)]
+    await asyncio.gather(*(build(share) for share in shares if share))
+
+
+async def analyze(conn: AsyncConnection, tables: Sequence[str]) -> None:
+    """Refresh the planner's statistics after a bulk load."""
+    for name in tables:
+        await conn.exec_driver_sql(f'ANALYZE "{name}"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -10,13 +11,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, column, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from totrackit.db import dialect
 from totrackit.db.tables import metadata
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+logger = logging.getLogger(__name__)
 
 # Every revision says which half of an expand/contract change it is (its module's ``phase``):
 # "expand" only adds, so the previous release keeps working on the new schema; "contract"
@@ -47,6 +49,9 @@ def head_revision() -> str | None:
 
 
 async def upgrade(db: AsyncEngine, revision: str = "head") -> None:
+    if revision == "head" and schema_state(await current_revision(db)) == AHEAD:
+        logger.warning(AHEAD_MESSAGE, await current_revision(db), head_revision())
+        return
     async with dialect.migrating(db) as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
@@ -56,11 +61,21 @@ async def downgrade(db: AsyncEngine, revision: str) -> None:
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
+# Alembic's bookkeeping table, read directly: a MigrationContext per health check would cost
+# more and log its dialect lines every time.
+VERSION_TABLE = table("alembic_version", column("version_num"))
+
+
 async def current_revision(db: AsyncEngine) -> str | None:
+    """The revision the database is at; None before the first migration."""
+
+    def read(sync: Connection) -> str | None:
+        if not sync.dialect.has_table(sync, VERSION_TABLE.name):
+            return None
+        return sync.execute(select(VERSION_TABLE.c.version_num)).scalar()
+
     async with db.connect() as conn:
-        return await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        return await conn.run_sync(read)
 
 
 async def schema_drift(db: AsyncEngine) -> list[object]:
@@ -135,6 +150,32 @@ def _declared_in_code(
 # How migrations and the drift check compare tables: column types too, and without the
 # objects only the migrations declare.
 COMPARE_OPTIONS = {"compare_type": True, "include_object": _declared_in_code}
+
+
+# A database migrated by a newer release (its revision is not one of ours) after a rollback.
+# Its expand steps keep this release working (docs/releasing.md), so it is neither an error
+# nor pending work: upgrading it is a no-op and health reports it as "ahead".
+UP_TO_DATE, PENDING, AHEAD = "up-to-date", "pending", "ahead"
+AHEAD_MESSAGE = (
+    "The database is at revision %s, which a newer release applied (this one ends at %s): "
+    "nothing to migrate. This release runs on it as the rollback rule requires (docs/releasing.md)."
+)
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision shipped with this code."""
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return frozenset(script.revision for script in scripts)
+
+
+def schema_state(current: str | None) -> str:
+    """UP_TO_DATE, PENDING (this release has migrations to apply) or AHEAD (a newer release's)."""
+    if current == head_revision():
+        return UP_TO_DATE
+    if current is not None and current not in known_revisions():
+        return AHEAD
+    return PENDING
 
 
 def knows_revision(revision: str) -> bool:

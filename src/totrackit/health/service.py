@@ -132,14 +132,14 @@ class HealthService:
             }
         elapsed_ms = (time.perf_counter() - started) * 1000
         head = migrate.head_revision()
-        up_to_date = current == head
+        state = migrate.schema_state(current)
         return {
-            "status": UP if up_to_date else DOWN,
+            "status": DOWN if state == migrate.PENDING else UP,
             "details": {
                 "connectionPool": "healthy",
                 "pool": _pool_details(self.db),
                 "migrations": {
-                    "status": "up-to-date" if up_to_date else "pending",
+                    "status": state,
                     "current": current or "none",
                     "head": head,
                 },

@@ -257,6 +257,8 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> lo
     root.setLevel(level)
     for name, library_level in _library_levels(level).items():
         _adopt(logging.getLogger(name), library_level)
+    _install_once(logging.getLogger("uvicorn.error"), _RENAME_UVICORN)
+    _install_once(logging.getLogger("alembic.runtime.migration"), _QuietMigrationContext(level))
     # We write our own access line per request; uvicorn's would be a second, unformatted one.
     access = logging.getLogger("uvicorn.access")
     access.handlers.clear()
@@ -268,6 +270,42 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> lo
     logging.logMultiprocessing = False
     _log_uncaught_exceptions()
     return handler
+
+
+class _Rename(logging.Filter):
+    """uvicorn writes its start and stop lines, not only errors, to the logger "uvicorn.error"
+    (a name kept for gunicorn); they read as errors there, so they are logged as "uvicorn"."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.new_name = name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.name = self.new_name
+        return True
+
+
+_RENAME_UVICORN = _Rename("uvicorn")
+
+
+class _QuietMigrationContext(logging.Filter):
+    """Alembic announces its dialect ("Context impl SQLiteImpl.", "Will assume ... DDL.") each
+    time it opens a migration context; that says nothing to an operator, so only at DEBUG."""
+
+    NOISE = ("Context impl ", "Will assume ")
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.verbose = level <= logging.DEBUG
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.verbose or not str(record.msg).startswith(self.NOISE)
+
+
+def _install_once(logger: logging.Logger, installed: logging.Filter) -> None:
+    for old in [f for f in logger.filters if type(f) is type(installed)]:
+        logger.removeFilter(old)
+    logger.addFilter(installed)
 
 
 def _adopt(logger: logging.Logger, level: int | None) -> None:

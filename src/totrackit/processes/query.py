@@ -132,6 +132,13 @@ def parse_sort(raw: str | None) -> Sort:
     return Sort(field=sort_field, descending=descending)
 
 
+_TAG_KEY = r"[^,:\x00]*[^,:\s\x00][^,:\x00]*"
+_TAG_VALUE = r"[^,\x00]*[^,\s\x00][^,\x00]*"
+_TAG_PIECE = rf"(?:\s*|\s*{_TAG_KEY}:{_TAG_VALUE})"
+#: What ``parse_tags`` accepts, as the OpenAPI document declares it (a test checks both agree).
+TAGS_PATTERN = rf"^{_TAG_PIECE}(?:,{_TAG_PIECE})*$"
+
+
 def parse_tags(raw: str | None) -> dict[str, str]:
     """Parse ``k1:v1,k2:v2`` into pairs that must all match; a later duplicate key wins.
 

@@ -7,11 +7,22 @@ from enum import StrEnum
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import WithJsonSchema
 
 from totrackit.errors import FieldError, ValidationFailed
-from totrackit.processes.query import ListFilter, parse_cursor, parse_sort, parse_tags
+from totrackit.processes.query import (
+    TAGS_PATTERN,
+    ListFilter,
+    parse_cursor,
+    parse_sort,
+    parse_tags,
+)
 from totrackit.processes.rules import DeadlineStatus, Status
 from totrackit.processes.schemas import (
+    EPOCH_MAX,
+    EPOCH_MIN,
+    INT64_MAX,
+    MAX_RUNNING_MINUTES,
     NAME_PATTERN,
     NO_NUL_PATTERN,
     CompleteRequest,
@@ -19,6 +30,7 @@ from totrackit.processes.schemas import (
     ProcessPage,
     ProcessResponse,
     canonical,
+    one_of,
 )
 from totrackit.web.deps import SingleStatements, State, Transaction, require_json
 from totrackit.web.openapi import api_error_responses
@@ -114,25 +126,43 @@ async def list_processes(
     id: Annotated[
         str | None, Query(pattern=NO_NUL_PATTERN, description="Exact process run id.")
     ] = None,
-    status: Annotated[str | None, Query(description="ACTIVE, COMPLETED or FAILED.")] = None,
+    status: Annotated[
+        str | None,
+        Query(description="ACTIVE, COMPLETED or FAILED, in any case."),
+        one_of(Status),
+    ] = None,
     deadline_status: Annotated[
         str | None,
         Query(
             alias="deadlineStatus",
-            description="ON_TRACK, MISSED, COMPLETED_ON_TIME, COMPLETED_LATE.",
+            description="ON_TRACK, MISSED, COMPLETED_ON_TIME or COMPLETED_LATE, in any case.",
         ),
+        one_of(DeadlineStatus),
     ] = None,
     deadline_before: Annotated[
-        int | None, Query(alias="deadlineBefore", description="Deadline strictly before (epoch s).")
+        int | None,
+        Query(
+            alias="deadlineBefore",
+            ge=EPOCH_MIN,
+            le=EPOCH_MAX,
+            description="Deadline strictly before (epoch s).",
+        ),
     ] = None,
     deadline_after: Annotated[
-        int | None, Query(alias="deadlineAfter", description="Deadline strictly after (epoch s).")
+        int | None,
+        Query(
+            alias="deadlineAfter",
+            ge=EPOCH_MIN,
+            le=EPOCH_MAX,
+            description="Deadline strictly after (epoch s).",
+        ),
     ] = None,
     running_duration_min: Annotated[
         int | None,
         Query(
             alias="runningDurationMin",
             ge=0,
+            le=MAX_RUNNING_MINUTES,
             description="ACTIVE runs started at least N minutes ago.",
         ),
     ] = None,
@@ -143,10 +173,13 @@ async def list_processes(
         ),
     ] = None,
     tags: Annotated[
-        str | None, Query(pattern=NO_NUL_PATTERN, description="k1:v1,k2:v2 (all must match).")
+        str | None,
+        Query(pattern=NO_NUL_PATTERN, description="k1:v1,k2:v2 (all must match)."),
+        # Declared whole for clients; parse_tags checks it with a message naming the piece.
+        WithJsonSchema({"type": "string", "pattern": TAGS_PATTERN}),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     cursor: Annotated[
         str | None,
         Query(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,6 +25,33 @@ NO_NUL_PATTERN = r"^[^\x00]*$"
 
 NonBlank = StringConstraints(pattern=r"\S")
 
+#: Tags a run may carry (the original's limit).
+MAX_TAGS = 20
+
+#: The epoch-second range a time on the wire may take: what a timestamp column and Python's
+#: datetime both hold (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z). Declared in the OpenAPI
+#: document so clients (and fuzzers) know it; outside it is a 400 naming the field.
+EPOCH_MIN = -62_135_596_800
+EPOCH_MAX = 253_402_300_799
+#: JSON numbers in ``context`` must survive the round trip through every response (orjson
+#: writes 64-bit integers and finite floats only).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+#: ``runningDurationMin``: about 1,900 years, so ``now`` minus it stays a representable time.
+MAX_RUNNING_MINUTES = 1_000_000_000
+
+
+def one_of(values: type[StrEnum]) -> WithJsonSchema:
+    """The OpenAPI schema of a status-like parameter: its values, as ``canonical`` reads them."""
+    return WithJsonSchema({"type": "string", "enum": [member.value for member in values]})
+
+
+def _length(low: int, high: int) -> StringConstraints:
+    # Length first: pydantic reports a length constraint that follows a validator as a
+    # sequence's ("at least 3 items"), not as a string's ("at least 3 characters").
+    return StringConstraints(min_length=low, max_length=high)
+
 
 def _storable(value: str) -> str:
     # PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both databases alike.
@@ -42,6 +71,18 @@ def _storable_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
         item, depth = pending.pop()
         if isinstance(item, str):
             _storable(item)
+        elif isinstance(item, bool):
+            pass
+        elif isinstance(item, float) and not math.isfinite(item):
+            # json.loads reads 1e400 as infinity, which no response could carry back.
+            raise PydanticCustomError("float_range", "numbers must be finite")
+        elif isinstance(item, int) and not INT64_MIN <= item <= INT64_MAX:
+            # orjson writes 64-bit integers only. A float (6.02e23) is kept as it is.
+            raise PydanticCustomError(
+                "int_range",
+                "integers must fit in 64 bits (-2^63 to 2^63-1); send larger ones as text "
+                "or with an exponent (1e20)",
+            )
         elif isinstance(item, dict | list):
             if depth > MAX_CONTEXT_DEPTH:
                 raise PydanticCustomError(
@@ -68,11 +109,48 @@ def _addressable(value: str) -> str:
     return value
 
 
+#: The declared form of the text rules above: something besides whitespace, and no NUL.
+_TEXT = {"pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"}
+
+
+def _whole_number(value: object) -> object:
+    # JSON has one number type: 1796161366.0 is the integer 1796161366 (as JSON Schema says);
+    # 1796161366.5 stays a float, which the strict int refuses.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: ``context`` as the OpenAPI document declares it: what _storable_json lets through (integers
+#: within 64 bits, finite numbers, text and keys without NUL, any nesting). Installed as
+#: the components schema CONTEXT_VALUE by web/openapi.py.
+CONTEXT_VALUE = "ContextValue"
+_CONTEXT_REF = {"$ref": f"#/components/schemas/{CONTEXT_VALUE}"}
+CONTEXT_OBJECT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": NO_NUL_PATTERN},
+    "additionalProperties": _CONTEXT_REF,
+}
+CONTEXT_VALUE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL_PATTERN},
+        {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX},
+        # JSON Schema cannot tell 1e20 from 100000000000000000000: the rule above refuses
+        # only the second, an integer literal beyond 64 bits.
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": _CONTEXT_REF},
+        CONTEXT_OBJECT_SCHEMA,
+    ]
+}
+
+
 class Tag(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    key: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=50)]
-    value: Annotated[str, NonBlank, Storable, Field(min_length=1, max_length=100)]
+    key: Annotated[str, _length(1, 50), NonBlank, Storable, Field(json_schema_extra=_TEXT)]
+    value: Annotated[str, _length(1, 100), NonBlank, Storable, Field(json_schema_extra=_TEXT)]
 
 
 class NewProcessRequest(BaseModel):
@@ -85,7 +163,7 @@ class NewProcessRequest(BaseModel):
         json_schema_extra={
             "example": {
                 "id": "run-001",
-                "deadline": 1752903600,
+                "deadline": 4102444800,
                 "tags": [{"key": "country", "value": "DE"}],
                 "context": {"customerId": "C1234"},
             }
@@ -94,18 +172,29 @@ class NewProcessRequest(BaseModel):
 
     id: Annotated[
         str,
+        _length(3, 50),
         NonBlank,
         Storable,
         AfterValidator(_addressable),
-        Field(min_length=3, max_length=50, description="Process run id; any characters but '/'."),
+        Field(
+            description="Process run id; any characters but '/'.",
+            json_schema_extra={"pattern": r"^[^/\x00]*[^/\x00\s][^/\x00]*$"},
+        ),
     ]
-    deadline: int | None = Field(
-        None, ge=0, description="Deadline as Unix epoch seconds (optional)."
+    deadline: Annotated[int | None, BeforeValidator(_whole_number)] = Field(
+        None, ge=0, le=EPOCH_MAX, description="Deadline as Unix epoch seconds (optional)."
     )
-    tags: list[Tag] | None = Field(None, description="Business tags, at most 20.")
-    context: Annotated[dict[str, Any] | None, AfterValidator(_storable_json)] = Field(
-        None, description="Free JSON context."
+    # The limit is checked by the service, with the original's message; declared here.
+    tags: list[Tag] | None = Field(
+        None,
+        description=f"Business tags, at most {MAX_TAGS}.",
+        json_schema_extra={"maxItems": MAX_TAGS},
     )
+    context: Annotated[
+        dict[str, Any] | None,
+        AfterValidator(_storable_json),
+        WithJsonSchema({"anyOf": [CONTEXT_OBJECT_SCHEMA, {"type": "null"}]}),
+    ] = Field(None, description="Free JSON context.")
 
 
 def canonical(raw: str) -> str:

@@ -19,9 +19,8 @@ from totrackit.processes.metrics import NoMetrics, ProcessMetrics
 from totrackit.processes.models import ProcessRun
 from totrackit.processes.query import CURSOR_FIELDS, Cursor, ListFilter, Sort
 from totrackit.processes.rules import Status, warning_point
-from totrackit.processes.schemas import NewProcessRequest
+from totrackit.processes.schemas import MAX_TAGS, NewProcessRequest
 
-MAX_TAGS = 20
 # A deadline this far in the past is still accepted, to absorb client clock skew.
 PAST_DEADLINE_TOLERANCE = timedelta(seconds=60)
 # Tag filters matching at most this many runs are resolved to an explicit list first.

@@ -11,7 +11,12 @@ complete server with the drain phase of serving.py. It never serves a request it
 - kills a serving process whose event loop has stopped turning (its heartbeat is older than
   ``hung_after``), so that a deadlocked or blocked process is replaced too;
 - passes SIGTERM (drain, then stop) and SIGINT (stop) on to every server process, waits for them and
-  exits 0 when they all stopped cleanly.
+  exits 0 when they all stopped cleanly;
+- logs the start banner once, when the first server process accepts connections.
+
+A server process whose supervisor dies (``kill -9``) learns it at once from multiprocessing's
+parent sentinel, closes its listening socket so that a restarted server can bind the port, and
+drains.
 
 Server processes are started with the ``spawn`` method: a fresh interpreter, with no event loop, thread
 or connection inherited from the supervisor. Each runs in its own process group, so that Ctrl-C
@@ -39,6 +44,7 @@ from types import FrameType
 from typing import Any
 
 from totrackit.observability import multiprocess
+from totrackit.server.listen import Address, banner, bind
 
 logger = logging.getLogger("totrackit.supervisor")
 
@@ -49,6 +55,8 @@ class ProcessReport:
 
     serving_event: Event
     heartbeat: Any  # a shared double: time.monotonic() of the last turn (the clock is system-wide)
+    #: Set inside the server process when its supervisor is gone: stop listening, then drain.
+    orphaned: bool = False
 
     def serving(self) -> None:
         self.serving_event.set()
@@ -63,8 +71,6 @@ ServeTarget = Callable[[list[socket.socket], ProcessReport], None]
 MAX_RESTART_DELAY_SECONDS = 30.0
 # How often the supervisor looks at its server processes when nothing wakes it earlier.
 POLL_SECONDS = 0.5
-# How often a server process checks that its supervisor is still there.
-ORPHAN_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -87,6 +93,8 @@ class Supervisor:
     stop_timeout: float
     # A serving process whose heartbeat is older than this is killed (and then replaced).
     hung_after: float = 30.0
+    # Where the server processes serve, for the banner logged once the first one accepts.
+    announce: Address | None = None
     _slots: list[_Slot] = field(default_factory=list)
     _stop_signal: int | None = None
     _context: multiprocessing.context.SpawnContext = field(
@@ -102,6 +110,7 @@ class Supervisor:
                 self._kill_hung_processes()
                 self._replace_dead_processes()
                 self._wait_for_change()
+                self._announce_once_serving()
             return self._wait_for_stop()
         except BaseException:
             # Never leave server processes behind: multiprocessing would wait for them at exit for ever.
@@ -176,6 +185,14 @@ class Supervisor:
             timeout = max(0.0, min(timeout, min(pending) - time.monotonic()))
         wait([process.sentinel for process in self._processes()], timeout=timeout)
 
+    def _announce_once_serving(self) -> None:
+        if self.announce is None:
+            return
+        if any(slot.report and slot.report.serving_event.is_set() for slot in self._slots):
+            message = banner(self.announce, processes=self.count)
+            logging.getLogger("totrackit.server").info(message)
+            self.announce = None
+
     def _retire(self, slot: _Slot, process: BaseProcess, now: float) -> None:
         if process.pid is not None:
             try:
@@ -237,11 +254,13 @@ def run_server_processes(
     count: int,
     stop_timeout: float,
     hung_after: float,
+    scheme: str = "http",
 ) -> int:
-    """Bind ``host:port``, run ``count`` copies of ``target`` on it, return the exit status."""
-    # Imported here: the supervisor needs uvicorn only to bind the socket the way it would.
-    import uvicorn
+    """Bind ``host:port``, run ``count`` copies of ``target`` on it, return the exit status.
 
+    Raises ``CannotBind`` (before anything starts) when the port cannot be bound.
+    """
+    listener = bind(host, port)
     try:
         directory, owned = _metrics_directory()
         multiprocess.prepare_directory(directory)
@@ -252,11 +271,10 @@ def run_server_processes(
             "directory (TMPDIR, /tmp).",
             error,
         )
+        listener.close()
         return 73  # EX_CANTCREAT
     # Inherited by the server processes, whose metrics then go to files that any of them can merge.
     os.environ[multiprocess.ENVIRONMENT_VARIABLE] = str(directory)
-    # log_config=None: uvicorn's own logging set-up would replace the JSON pipeline here.
-    listener = uvicorn.Config(app="", host=host, port=port, log_config=None).bind_socket()
     logger.info("Running %d server processes; metrics of all of them in %s", count, directory)
     supervisor = Supervisor(
         target,
@@ -265,6 +283,7 @@ def run_server_processes(
         metrics_directory=directory,
         stop_timeout=stop_timeout,
         hung_after=hung_after,
+        announce=Address(scheme, host, listener.getsockname()[1]),
     )
     try:
         return supervisor.run()
@@ -286,17 +305,21 @@ def _server_process_main(
     target: ServeTarget, sockets: list[socket.socket], supervisor_pid: int, report: ProcessReport
 ) -> None:
     os.setpgid(0, 0)  # Ctrl-C goes to the supervisor, which passes it on once
-    _stop_when_orphaned(supervisor_pid)
+    _stop_when_orphaned(supervisor_pid, report)
     target(sockets, report)
 
 
-def _stop_when_orphaned(supervisor_pid: int) -> None:
-    """Drain and stop if the supervisor disappears (killed -9), instead of holding the port."""
+def _stop_when_orphaned(supervisor_pid: int, report: ProcessReport) -> None:
+    """Stop listening and drain if the supervisor disappears (``kill -9``): a restarted server
+    must be able to bind the port at once, not after the drain."""
+    parent = multiprocessing.parent_process()
+    assert parent is not None  # a spawned server process always has its supervisor as parent
 
     def watch() -> None:
-        while os.getppid() == supervisor_pid:
-            time.sleep(ORPHAN_CHECK_SECONDS)
+        # The sentinel becomes readable when the supervisor's end of a pipe closes: at its death.
+        wait([parent.sentinel])
         logger.error("Supervisor (pid %d) is gone; stopping this server process", supervisor_pid)
+        report.orphaned = True
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="totrackit-orphan-watch", daemon=True).start()

@@ -215,6 +215,15 @@ class ProtectionSettings(Group):
             "(413 beyond it); 0 disables the limit."
         ),
     )
+    import_max_bytes: int = Field(
+        1073741824,
+        ge=0,
+        description=(
+            "Largest upload POST /imports accepts (413 beyond it), instead of "
+            "TOTRACKIT_MAX_BODY_BYTES; streamed to the database, never held in memory; 0 "
+            "disables the limit."
+        ),
+    )
     security_headers: bool = Field(
         True,
         description=(

@@ -12,16 +12,15 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     inspect,
     select,
     table,
-    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from totrackit.db import dialect
 from totrackit.db.tables import process_tags, processes
+from totrackit.db.types import Timestamp
 from totrackit.processes.models import ProcessRun
 
 p = processes
@@ -48,31 +47,48 @@ async def present_runs(
     wanted = list(set(pairs))
     if not wanted:
         return []
+    # Two IN lists seek the (name, process_id) index for each combination on both databases
+    # (a row-value IN list makes SQLite scan the whole index); pairs are then matched here.
+    names, ids = {name for name, _ in wanted}, {pid for _, pid in wanted}
     statement = select(p.c.name, p.c.process_id, p.c.started_at, p.c.status).where(
-        tuple_(p.c.name, p.c.process_id).in_(wanted)
+        p.c.name.in_(names), p.c.process_id.in_(ids)
     )
-    return [tuple(row) for row in (await conn.execute(statement)).all()]
+    pairs_wanted = set(wanted)
+    rows = (await conn.execute(statement)).all()
+    return [tuple(row) for row in rows if (row[0], row[1]) in pairs_wanted]
+
+
+PROCESS_COLUMNS = [col.name for col in p.columns]
+TAG_COLUMNS = [col.name for col in process_tags.columns]
+_PROCESS_KINDS = [
+    "timestamp"
+    if isinstance(col.type, Timestamp)
+    else "json"
+    if col.name in ("tags", "context")
+    else "plain"
+    for col in p.columns
+]
+_TAG_KINDS = [
+    "timestamp" if isinstance(col.type, Timestamp) else "plain" for col in process_tags.columns
+]
 
 
 async def insert_runs(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert runs (``processes`` columns plus ``tags``) and their tag rows, in two statements."""
+    """Insert runs (``processes`` columns, instants as microseconds) and their tag rows with
+    the bulk path of the database (COPY on PostgreSQL), every index maintained."""
     if not rows:
         return
-    statement = insert(p).returning(p.c.id, sort_by_parameter_order=True)
-    pks = (await conn.execute(statement, list(rows))).scalars().all()
-    tag_rows = [
-        {
-            "process_pk": pk,
-            "position": position,
-            "key": tag["key"],
-            "value": tag["value"],
-            "started_at": row["started_at"],
-        }
-        for pk, row in zip(pks, rows, strict=True)
-        for position, tag in enumerate(row["tags"] or ())
-    ]
-    if tag_rows:
-        await conn.execute(insert(process_tags), tag_rows)
+    pks = await dialect.allocate_ids(conn, "processes", len(rows))
+    native = dialect.native_values(conn, _PROCESS_KINDS)
+    native_tag = dialect.native_values(conn, _TAG_KINDS)
+    run_rows, tag_rows = [], []
+    for pk, row in zip(pks, rows, strict=True):
+        row["id"] = pk
+        run_rows.append(native([row[name] for name in PROCESS_COLUMNS]))
+        for position, tag in enumerate(row["tags"] or ()):
+            tag_rows.append(native_tag([pk, position, tag["key"], tag["value"], row["started_at"]]))
+    await dialect.bulk_insert(conn, "processes", PROCESS_COLUMNS, run_rows)
+    await dialect.bulk_insert(conn, "process_tags", TAG_COLUMNS, tag_rows)
 
 
 # --- whole tables, for backups and restores -------------------------------------------------

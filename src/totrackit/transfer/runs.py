@@ -9,7 +9,8 @@ start second) are skipped, so importing a file twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+import csv
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from totrackit.clock import Clock
 from totrackit.db import dialect
+from totrackit.db.types import to_micros
 from totrackit.processes.rules import Status, warning_point
 from totrackit.transfer import repository, wire
 from totrackit.transfer.progress import Progress
@@ -29,6 +31,7 @@ BATCH = 2000
 MAX_REPORTED = 1000
 
 Parsed = tuple[int, RunRecord | InvalidLine]
+Parser = Callable[[AsyncIterable[bytes]], AsyncIterator[Parsed]]
 
 
 @dataclass
@@ -124,25 +127,33 @@ async def _apply(
 
 
 def _row(record: RunRecord, threshold: float) -> dict[str, Any]:
-    finished: datetime | None = record.completed_at
+    """The ``processes`` row, instants as microseconds (the repository's bulk format)."""
+    finished = _micros(record.completed_at)
+    started = to_micros(record.started_at)
     return {
         "process_id": record.process_id,
         "name": record.name,
         "status": record.status.value,
-        "started_at": record.started_at,
+        "started_at": started,
         "completed_at": finished,
-        "deadline": record.deadline,
+        "deadline": _micros(record.deadline),
         "tags": record.tags or None,
         "context": record.context or None,
-        "warning_due_at": warning_point(
-            started_at=record.started_at, deadline=record.deadline, threshold=threshold
+        "warning_due_at": _micros(
+            warning_point(
+                started_at=record.started_at, deadline=record.deadline, threshold=threshold
+            )
         ),
         "deadline_warned_at": None,
         "deadline_notified_at": None,
         "namespace_id": None,
-        "created_at": record.started_at,
-        "updated_at": finished or record.started_at,
+        "created_at": started,
+        "updated_at": finished or started,
     }
+
+
+def _micros(moment: datetime | None) -> int | None:
+    return None if moment is None else to_micros(moment)
 
 
 async def parse_jsonl(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[Parsed]:
@@ -173,3 +184,58 @@ async def _aiter(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterato
     else:
         for chunk in chunks:
             yield chunk
+
+
+async def parse_csv(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[Parsed]:
+    """Numbered, validated rows of a CSV upload: a header naming ``wire.CSV_HEADER`` columns
+    (``name``, ``id``, ``status`` and ``started_at`` required, any order), then one run per
+    line. Cells are not split across lines, so a streamed upload is read line by line."""
+    header: list[str] | None = None
+    async for number, text in _text_lines(chunks):
+        if isinstance(text, InvalidLine):
+            yield number, text
+            continue
+        if not text.strip():
+            continue
+        (cells,) = list(csv.reader([text])) or [[]]
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+            missing = [col for col in wire.CSV_REQUIRED if col not in header]
+            if missing:
+                yield (
+                    number,
+                    InvalidLine(
+                        f"the header must name the columns {', '.join(wire.CSV_HEADER)} "
+                        f"(missing: {', '.join(missing)})"
+                    ),
+                )
+                return
+            continue
+        if len(cells) != len(header):
+            yield number, InvalidLine(f"expected {len(header)} cells, found {len(cells)}")
+            continue
+        try:
+            yield number, wire.from_csv_row(dict(zip(header, cells, strict=True)))
+        except InvalidLine as problem:
+            yield number, problem
+
+
+async def _text_lines(
+    chunks: AsyncIterable[bytes] | Iterable[bytes],
+) -> AsyncIterator[tuple[int, Any]]:
+    number, pending = 0, b""
+    async for chunk in _aiter(chunks):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for raw in complete:
+            number += 1
+            yield number, _text(raw)
+    if pending:
+        yield number + 1, _text(pending)
+
+
+def _text(raw: bytes) -> str | InvalidLine:
+    try:
+        return raw.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return InvalidLine("not UTF-8 text")

@@ -18,17 +18,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from totrackit.processes.models import ProcessRun
 from totrackit.processes.rules import Status
 from totrackit.processes.schemas import (
+    MAX_TAGS,
     NAME_PATTERN,
-    NewProcessRequest,
+    NonBlank,
+    Storable,
     Tag,
+    _addressable,
     _storable_json,
 )
-from totrackit.processes.service import MAX_TAGS
 
 CSV_HEADER = ("name", "id", "status", "started_at", "completed_at", "deadline", "tags", "context")
-
-#: The one definition of a run id (length, no NUL, no '/'), taken from the create body.
-_ID_METADATA = NewProcessRequest.model_fields["id"].metadata
+CSV_REQUIRED = ("name", "id", "status", "started_at")
 
 
 class ImportedRun(BaseModel):
@@ -36,7 +36,9 @@ class ImportedRun(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    id: Annotated[str, *_ID_METADATA]
+    id: Annotated[
+        str, NonBlank, Storable, AfterValidator(_addressable), Field(min_length=3, max_length=50)
+    ]
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=NAME_PATTERN)]
     status: Annotated[Status, Field(strict=False)]
     started_at: int = Field(ge=0)

@@ -23,7 +23,7 @@ REVALIDATE = "no-cache"
 _NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ToTrackIt</title>
 </head><body style="font-family: sans-serif; max-width: 40rem; margin: 3rem auto">
 <h1>ToTrackIt</h1><p>The API is running, but the web UI was not built into this installation.
-Build it with <code>make ui</code> (needs Node.js 20+), or browse the API at
+Build it with <code>make ui</code> (needs Node.js 20.19+), or browse the API at
 <a href="/docs">/docs</a>.</p></body></html>"""
 
 
@@ -35,6 +35,11 @@ class ImmutableAssets(StaticFiles):
         if response.status_code == 200:
             response.headers["Cache-Control"] = IMMUTABLE
         return response
+
+
+def ui_built(static_dir: Path = STATIC_DIR) -> bool:
+    """Whether the built UI is there (``make ui``, or a package built with it)."""
+    return (static_dir / "index.html").is_file()
 
 
 def mount_ui(app: FastAPI, static_dir: Path = STATIC_DIR) -> None:

@@ -11,9 +11,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from totrackit.db.failures import DatabaseFailure, classify
 from totrackit.errors import AppError, ErrorCode, FieldError, ValidationFailed
@@ -49,10 +51,20 @@ def error_body(
     }
     if details is not None:
         body["details"] = [
-            {"field": d.field, "message": d.message, "rejected_value": d.rejected_value}
+            {"field": d.field, "message": d.message, "rejected_value": _writable(d.rejected_value)}
             for d in details
         ]
     return body
+
+
+def _writable(value: Any) -> Any:
+    # A rejected value is echoed as sent, unless the response could not carry it (an integer
+    # beyond 64 bits, infinity): then as text, so the client still gets its 400.
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return str(value)
+    return value
 
 
 def error_response(
@@ -90,7 +102,21 @@ async def _http_error(request: Request, exc: HTTPException) -> FastJSONResponse:
     response = error_response(request, exc.status_code, code, str(exc.detail))
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)
     return response
+
+
+def _allowed_methods(request: Request) -> str:
+    # Routes are registered one per method (web/asgi.py), and Starlette's 405 names only the
+    # first route whose path matched: collect every route's methods for this path.
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> FastJSONResponse:

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from swagger_ui_bundle import swagger_ui_path
 
 from totrackit import __version__
+from totrackit.processes.schemas import CONTEXT_VALUE, CONTEXT_VALUE_SCHEMA
 from totrackit.web.responses import FastJSONResponse
 
 _DESCRIPTIONS = {
@@ -22,6 +23,7 @@ _DESCRIPTIONS = {
     409: "Conflict: PROCESS_ALREADY_EXISTS or PROCESS_ALREADY_COMPLETED.",
     413: "Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES).",
     415: "The request body is not JSON.",
+    422: "Rejected lines (IMPORT_REJECTED): details name each line and why; nothing applied.",
     429: "Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT).",
     500: "Unexpected server error.",
     503: (
@@ -77,9 +79,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         )
         for path in schema.get("paths", {}).values():
             for operation in path.values():
-                operation.get("responses", {}).pop("422", None)
+                responses = operation.get("responses", {})
+                if "HTTPValidationError" in str(responses.get("422", "")):
+                    responses.pop("422")  # FastAPI's own; a declared 422 (IMPORT_REJECTED) stays
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        schema["components"]["schemas"][CONTEXT_VALUE] = CONTEXT_VALUE_SCHEMA
         schema["components"].setdefault("securitySchemes", {})["ApiKeyAuth"] = {
             "type": "apiKey",
             "in": "header",

@@ -19,7 +19,10 @@ METRICS = ("/metrics", "/prometheus")
 OPERATIONAL = frozenset({"/health", *METRICS, *DOCS, *UI_PAGES, *(f"/{name}" for name in UI_FILES)})
 OPERATIONAL_PREFIXES = ("/health/", "/docs/", "/assets/")
 
-PROTECTED = "/processes"
+PROTECTED = ("/processes", "/imports")
+
+#: Bulk uploads: their own body size limit (TOTRACKIT_IMPORT_MAX_BYTES).
+IMPORTS = "/imports"
 
 
 def is_operational(path: str) -> bool:
@@ -29,4 +32,4 @@ def is_operational(path: str) -> bool:
 
 def is_protected(path: str) -> bool:
     """Requires the API key when one is configured (contract 1.11)."""
-    return path == PROTECTED or path.startswith(PROTECTED + "/")
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PROTECTED)

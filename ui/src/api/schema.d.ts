@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import runs (JSON Lines or CSV) */
+        post: operations["import_runs_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -222,6 +239,9 @@ export interface components {
              */
             status: "COMPLETED" | "FAILED";
         };
+        ContextValue: string | number | boolean | null | components["schemas"]["ContextValue"][] | {
+            [key: string]: components["schemas"]["ContextValue"];
+        };
         /**
          * DeadlineStatus
          * @enum {string}
@@ -274,6 +294,29 @@ export interface components {
             /** Rejected Value */
             rejected_value?: unknown;
         };
+        /** ImportResult */
+        ImportResult: {
+            /**
+             * Imported
+             * @description Runs added.
+             */
+            imported: number;
+            /**
+             * Read
+             * @description Lines read (blank lines and the CSV header excluded).
+             */
+            read: number;
+            /**
+             * Rejected
+             * @description Lines rejected (only with skip_invalid=true).
+             */
+            rejected: number;
+            /**
+             * Skipped
+             * @description Runs already present (same name, id and start second).
+             */
+            skipped: number;
+        };
         /** NameRollup */
         NameRollup: {
             /** Active */
@@ -315,7 +358,7 @@ export interface components {
          *       "context": {
          *         "customerId": "C1234"
          *       },
-         *       "deadline": 1752903600,
+         *       "deadline": 4102444800,
          *       "id": "run-001",
          *       "tags": [
          *         {
@@ -331,7 +374,7 @@ export interface components {
              * @description Free JSON context.
              */
             context?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["ContextValue"];
             } | null;
             /**
              * Deadline
@@ -806,6 +849,100 @@ export interface operations {
             };
         };
     };
+    import_runs_imports_post: {
+        parameters: {
+            query?: {
+                /** @description Import the valid lines even when others are rejected. */
+                skip_invalid?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One run per line: the body GET /processes/{name}/{id} answers (JSON Lines), or CSV with the header name,id,status,started_at,completed_at,deadline,tags,context. */
+        requestBody: {
+            content: {
+                "application/jsonl": string;
+                "application/x-jsonlines": string;
+                "application/x-ndjson": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Missing or invalid X-API-KEY header. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large: PAYLOAD_TOO_LARGE (TOTRACKIT_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rejected lines (IMPORT_REJECTED): details name each line and why; nothing applied. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded: TOO_MANY_REQUESTS, with Retry-After (TOTRACKIT_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not available, with Retry-After: STARTING while the database is not ready yet, DATABASE_UNAVAILABLE or QUERY_TIMEOUT. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     metrics_metrics_get: {
         parameters: {
             query?: never;
@@ -851,10 +988,10 @@ export interface operations {
                 name?: string | null;
                 /** @description Exact process run id. */
                 id?: string | null;
-                /** @description ACTIVE, COMPLETED or FAILED. */
-                status?: string | null;
-                /** @description ON_TRACK, MISSED, COMPLETED_ON_TIME, COMPLETED_LATE. */
-                deadlineStatus?: string | null;
+                /** @description ACTIVE, COMPLETED or FAILED, in any case. */
+                status?: "ACTIVE" | "COMPLETED" | "FAILED";
+                /** @description ON_TRACK, MISSED, COMPLETED_ON_TIME or COMPLETED_LATE, in any case. */
+                deadlineStatus?: "ON_TRACK" | "MISSED" | "COMPLETED_ON_TIME" | "COMPLETED_LATE";
                 /** @description Deadline strictly before (epoch s). */
                 deadlineBefore?: number | null;
                 /** @description Deadline strictly after (epoch s). */
@@ -864,7 +1001,7 @@ export interface operations {
                 /** @description field[:asc|desc]; fields: started_at, completed_at, deadline, name, status, duration. */
                 sort_by?: string | null;
                 /** @description k1:v1,k2:v2 (all must match). */
-                tags?: string | null;
+                tags?: string;
                 limit?: number;
                 offset?: number;
                 /** @description next_cursor of the previous page: continues after it (same filters and sort_by; not with offset). Deep pages then cost what the first page costs. */

@@ -54,6 +54,21 @@ const DEADLINE_STATUS_KEYS: Record<DeadlineStatus, true> = {
 export const RUN_STATUSES = Object.keys(RUN_STATUS_KEYS) as readonly RunStatus[];
 export const DEADLINE_STATUSES = Object.keys(DEADLINE_STATUS_KEYS) as readonly DeadlineStatus[];
 
+/** A status filter from the URL, read as the server reads it (any case, `-` for `_`); a value
+ * that is no status is dropped rather than sent. */
+export function asRunStatus(value: string | undefined): RunStatus | undefined {
+  return pick(RUN_STATUSES, value);
+}
+
+export function asDeadlineStatus(value: string | undefined): DeadlineStatus | undefined {
+  return pick(DEADLINE_STATUSES, value);
+}
+
+function pick<T extends string>(allowed: readonly T[], value: string | undefined): T | undefined {
+  const canonical = value?.trim().toUpperCase().replace(/-/g, '_');
+  return allowed.find((member) => member === canonical);
+}
+
 /** The `sort_by` fields the server accepts, each a field of the run. */
 export const SORT_FIELDS = [
   'started_at',

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { api } from '../api/client';
+import { asDeadlineStatus, asRunStatus } from '../api/types';
 import type { ListQuery, ProcessRun, Tag } from '../api/types';
 import { useNav } from '../hooks/useNav';
 import { useNow } from '../hooks/useNow';
@@ -31,8 +32,8 @@ export function RunList({ title, fixedName, limit = 50 }: Props) {
   const offset = offsetOf(params);
   const query: ListQuery = {
     name: fixedName ?? params.f_name,
-    status: params.status,
-    deadlineStatus: params.deadlineStatus,
+    status: asRunStatus(params.status),
+    deadlineStatus: asDeadlineStatus(params.deadlineStatus),
     tags: cleanTagFilter(params.tags),
     sort_by: params.sort ? formatSort(sort) : undefined,
     limit,

@@ -30,6 +30,7 @@ from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.http_metrics import HttpMetrics
 from totrackit.ratelimit.limiter import RateLimiter
 from totrackit.settings import Settings
+from totrackit.web import paths
 from totrackit.web.middleware.auth import ApiKeyMiddleware
 from totrackit.web.middleware.body_limit import BodyLimitMiddleware
 from totrackit.web.middleware.probes import ProbesMiddleware
@@ -93,8 +94,15 @@ def middleware_stack(
                 RateLimitMiddleware, limiter=limiter, api_key=settings.protection.api_key_value
             )
         )
-    if settings.protection.max_body_bytes:
-        stack.append(Middleware(BodyLimitMiddleware, max_bytes=settings.protection.max_body_bytes))
+    protection = settings.protection
+    if protection.max_body_bytes or protection.import_max_bytes:
+        stack.append(
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=protection.max_body_bytes,
+                path_limits={paths.IMPORTS: protection.import_max_bytes},
+            )
+        )
     stack.append(Middleware(ReadinessGate, lifecycle=lifecycle))
     if settings.protection.api_key_value:
         stack.append(Middleware(ApiKeyMiddleware, api_key=settings.protection.api_key_value))

@@ -1,4 +1,5 @@
-"""413 for request bodies over TOTRACKIT_MAX_BODY_BYTES, declared or streamed."""
+"""413 for request bodies over TOTRACKIT_MAX_BODY_BYTES (TOTRACKIT_IMPORT_MAX_BYTES for
+uploads to /imports), declared or streamed; a limit of 0 is no limit."""
 
 from __future__ import annotations
 
@@ -19,25 +20,31 @@ class BodyTooLarge(HTTPException):
 class BodyLimitMiddleware:
     """413 for bodies over ``max_bytes``: by Content-Length up front, else while streaming."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_bytes)
         length, chunked = _body_framing(scope)
-        if length is not None and length > self.max_bytes:
-            await self._too_large(scope, send)
+        if not limit:
+            await self.app(scope, receive, send)
+        elif length is not None and length > limit:
+            await self._too_large(scope, send, limit)
         elif chunked or (length is None and scope.get("http_version") == "2"):
-            await self._counted(scope, receive, send)
+            await self._counted(scope, receive, send, limit)
         else:
             # A declared length is all the server passes on, and an HTTP/1 request with neither
             # Content-Length nor Transfer-Encoding has no body: nothing to count.
             await self.app(scope, receive, send)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         received = 0
         started = False
 
@@ -45,8 +52,8 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise BodyTooLarge(self.max_bytes)
+            if received > limit:
+                raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -59,14 +66,14 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await self._too_large(scope, send)
+            await self._too_large(scope, send, limit)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
+    async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
         await send_json_error(
             send,
             status=413,
             code=ErrorCode.PAYLOAD_TOO_LARGE,
-            message=BodyTooLarge(self.max_bytes).detail,
+            message=BodyTooLarge(limit).detail,
             path=scope["path"],
             headers=[(b"connection", b"close")],
         )
