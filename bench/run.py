@@ -244,12 +244,38 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--probe-requests", type=int, default=300)
+    parser.add_argument("--b11-duration", type=float, default=120, help="seconds per B11 rate")
+    parser.add_argument("--b11-warmup", type=float, default=15)
+    parser.add_argument(
+        "--request-path-only",
+        action="store_true",
+        help="only B1-B4, --workers 2, probes, memory and B11 (bench.request_path)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     RESULTS.mkdir(exist_ok=True)
     url = postgres_url(args)
     asyncio.run(ensure_data(url, args.runs))
+    from bench import request_path
+
+    request = request_path.measure(
+        url,
+        duration=args.duration,
+        connections=args.connections,
+        b11_duration=args.b11_duration,
+        b11_warmup=args.b11_warmup,
+    )
+    request_lines = [
+        f"dataset: {args.runs:,} runs on PostgreSQL; regime S (2 shared cores)",
+        *request_path.report_lines(request),
+    ]
+    print("\n".join(request_lines), flush=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"request-path-{stamp}.json").write_text(json.dumps(request, indent=2))
+    (RESULTS / f"request-path-{stamp}.txt").write_text("\n".join(request_lines) + "\n")
+    if args.request_path_only:
+        return
     results: dict[str, Any] = {"runs": args.runs, "duration_s": args.duration, "regime": "S"}
 
     uvicorn = [

@@ -16,7 +16,7 @@ from totrackit.analytics.service import AnalyticsService
 from totrackit.clock import Clock, SystemClock
 from totrackit.db.connect import make_db
 from totrackit.db.startup import prepare_database
-from totrackit.deadlines.runner import embedded_engine
+from totrackit.deadlines.embedded import embedded_engine
 from totrackit.health.routes import router as health_router
 from totrackit.health.service import HealthService, redis_health, worker_health
 from totrackit.lifecycle import Lifecycle
@@ -94,7 +94,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                     "ToTrackIt %s ready on %s", __version__, settings.database.location.redacted()
                 )
             # Deadline engine: runs here only in the all-in-one process (`totrackit serve` sets
-            # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See deadlines/runner.py.
+            # TOTRACKIT_RUN_ENGINE); `totrackit worker` runs it alone. See deadlines/embedded.py.
             async with (
                 app.state.totrackit.health.refreshing(quiet=lambda: _quiet_probe(tracing.quiet)),
                 embedded_engine(settings.deadlines, db=db, clock=clock) as deadline_engine,

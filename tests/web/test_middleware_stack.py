@@ -36,6 +36,7 @@ def test_every_layer_in_the_documented_order_outermost_first() -> None:
         "ProxyHeadersMiddleware",
         "SecurityHeadersMiddleware",
         "CORSMiddleware",
+        "ProbesMiddleware",
         "RateLimitMiddleware",
         "BodyLimitMiddleware",
         "ReadinessGate",
@@ -54,7 +55,7 @@ def test_layers_that_are_off_are_left_out() -> None:
     )
 
     names = [layer.cls.__name__ for layer in stack]  # type: ignore[attr-defined]
-    assert names == ["AccessLogMiddleware", "ReadinessGate", "GZipMiddleware"]
+    assert names == ["AccessLogMiddleware", "ProbesMiddleware", "ReadinessGate", "GZipMiddleware"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -132,22 +132,6 @@ class DeadlineEngine:
         while True:
             await _guarded("engine upkeep", self.upkeep.run)
             await asyncio.sleep(self._upkeep_interval)
-
-
-@contextlib.asynccontextmanager
-async def embedded_engine(
-    settings: DeadlineSettings, *, db: AsyncEngine, clock: Clock
-) -> AsyncIterator[EngineHeartbeat | None]:
-    """Run the engine for the duration of the block when ``settings.run_engine`` is set."""
-    if not settings.run_engine:
-        yield None
-        return
-    deadlines = DeadlineEngine(settings=settings, db=db, clock=clock)
-    await deadlines.start()
-    try:
-        yield deadlines.heartbeat
-    finally:
-        await deadlines.stop()
 
 
 async def _guarded(what: str, action: Callable[[], Awaitable[None]]) -> None:

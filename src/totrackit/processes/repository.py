@@ -125,15 +125,34 @@ async def insert_run(
     return ProcessRun.from_row(row)
 
 
+# Built once: building a statement per call cost about a sixth of a read's CPU, more than
+# compiling it (which the cache already spares).
+_FIND_RUN = (
+    select(p)
+    .where(p.c.name == bindparam("name"), p.c.process_id == bindparam("process_id"))
+    .order_by((p.c.status == Status.ACTIVE.value).desc(), p.c.started_at.desc(), p.c.id.desc())
+    .limit(1)
+)
+_FINISH_ACTIVE_RUN = (
+    update(p)
+    .where(
+        p.c.name == bindparam("match_name"),
+        p.c.process_id == bindparam("match_process_id"),
+        p.c.status == Status.ACTIVE.value,
+    )
+    .values(
+        status=bindparam("new_status"),
+        completed_at=bindparam("now", type_=Timestamp()),
+        updated_at=bindparam("now", type_=Timestamp()),
+    )
+    .returning(*p.c)
+)
+
+
 async def find_run(conn: AsyncConnection, *, name: str, process_id: str) -> ProcessRun | None:
     """The ACTIVE run with this (name, id), else the most recently started one."""
-    statement = (
-        select(p)
-        .where(p.c.name == name, p.c.process_id == process_id)
-        .order_by((p.c.status == Status.ACTIVE.value).desc(), p.c.started_at.desc(), p.c.id.desc())
-        .limit(1)
-    )
-    row = (await conn.execute(statement)).mappings().first()
+    values = {"name": name, "process_id": process_id}
+    row = (await conn.execute(_FIND_RUN, values)).mappings().first()
     return ProcessRun.from_row(row) if row else None
 
 
@@ -141,13 +160,13 @@ async def finish_active_run(
     conn: AsyncConnection, *, name: str, process_id: str, status: Status, now: datetime
 ) -> ProcessRun | None:
     """Move the ACTIVE run with this (name, id) to ``status``; None when there is none."""
-    statement = (
-        update(p)
-        .where(p.c.name == name, p.c.process_id == process_id, p.c.status == Status.ACTIVE.value)
-        .values(status=status.value, completed_at=now, updated_at=now)
-        .returning(*p.c)
-    )
-    row = (await conn.execute(statement)).mappings().first()
+    values = {
+        "match_name": name,
+        "match_process_id": process_id,
+        "new_status": status.value,
+        "now": now,
+    }
+    row = (await conn.execute(_FINISH_ACTIVE_RUN, values)).mappings().first()
     return ProcessRun.from_row(row) if row else None
 
 

@@ -6,6 +6,7 @@ Outermost first, as a request meets them:
     ProxyHeaders       client address and scheme from trusted proxies (TOTRACKIT_TRUSTED_PROXIES)
     SecurityHeaders    hardening headers on every response, refusals included
     CORS               also on 401/413/429 answers (TOTRACKIT_CORS_ORIGINS)
+    Probes             GET /health/live and /health/ready answered here, past nothing else
     RateLimit          429 before any work is done (TOTRACKIT_RATE_LIMIT)
     BodyLimit          413 (unless TOTRACKIT_MAX_BODY_BYTES=0)
     ReadinessGate      503 for the API until the database is ready
@@ -23,6 +24,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from totrackit.health import routes as health_routes
 from totrackit.lifecycle import Lifecycle
 from totrackit.observability.access import AccessLogMiddleware
 from totrackit.observability.http_metrics import HttpMetrics
@@ -31,10 +33,12 @@ from totrackit.settings import Settings
 from totrackit.web import paths
 from totrackit.web.middleware.auth import ApiKeyMiddleware
 from totrackit.web.middleware.body_limit import BodyLimitMiddleware
+from totrackit.web.middleware.probes import ProbesMiddleware
 from totrackit.web.middleware.rate_limit import RateLimitMiddleware
 from totrackit.web.middleware.readiness import ReadinessGate
 from totrackit.web.middleware.security_headers import SecurityHeadersMiddleware
 
+PROBE_HANDLERS = {"/health/live": health_routes.live, "/health/ready": health_routes.ready}
 CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CORS_ALLOW_HEADERS = ("Content-Type", "X-API-KEY", "X-Request-ID")
 CORS_EXPOSE_HEADERS = (
@@ -83,6 +87,7 @@ def middleware_stack(
                 expose_headers=CORS_EXPOSE_HEADERS,
             )
         )
+    stack.append(Middleware(ProbesMiddleware, probes=PROBE_HANDLERS))
     if limiter is not None:
         stack.append(
             Middleware(
