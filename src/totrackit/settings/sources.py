@@ -34,6 +34,8 @@ DEPLOYMENT_VARIABLES = frozenset(
         "BUILD_CA_BUNDLE",
         "BUILD_LOG_DIR",
         "BUILD_NETWORK",
+        "BUILD_PLATFORM",
+        "CT_ARM64",
         "CT_KEEP",
         "CT_PREFIX",
         "CT_SKIP_BUILD",
