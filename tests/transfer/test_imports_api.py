@@ -101,6 +101,20 @@ async def test_csv_without_the_required_columns_is_rejected(client: httpx.AsyncC
     assert "missing: status, started_at" in response.json()["details"][0]["message"]
 
 
+async def test_a_csv_header_that_is_no_header_is_refused_even_when_skipping_invalid_lines(
+    client: httpx.AsyncClient,
+) -> None:
+    for upload in (b"{}", b"a,b\nc,d\n", b"X6da\rzz"):
+        response = await client.post(
+            "/imports?skip_invalid=true", content=upload, headers={"content-type": "text/csv"}
+        )
+
+        assert response.status_code == 422, upload
+        assert response.json()["error"] == "IMPORT_REJECTED"
+        message = response.json()["details"][0]["message"]
+        assert "the header must name the columns" in message or message.startswith("not CSV")
+
+
 async def test_other_content_types_are_refused(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/imports", content=body(line()), headers={"content-type": "application/json"}

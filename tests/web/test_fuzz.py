@@ -24,10 +24,15 @@ import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 from tests.support.servers import running_server
 from totrackit.app import create_app
 from totrackit.settings import Settings
+from totrackit.transfer.routes import JSON_LINES
 
 API_KEY = "fuzz-key-0123456789abcdef"
 EXAMPLES = int(os.environ.get("TOTRACKIT_TEST_FUZZ_EXAMPLES", "25"))
@@ -82,6 +87,9 @@ def server_url(
 #: collection time.
 DOCUMENT = create_app(Settings()).openapi()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
+# POST /imports takes JSON Lines as text: its bodies are strings to the schema, sent as they are.
+for _media_type in JSON_LINES:
+    schemathesis.serializer.alias(_media_type, "text/plain")
 
 
 def _made_answerable(case: Any) -> None:
@@ -112,4 +120,13 @@ def _made_answerable(case: Any) -> None:
 def test_every_input_gets_a_documented_answer(case: Any, server_url: str, protection: str) -> None:
     headers = {"X-API-KEY": API_KEY} if protection == "api-key" else None
     _made_answerable(case)
-    case.call_and_validate(base_url=server_url, headers=headers)
+    # An upload's body is text to the schema, so neither check has a meaning there: a
+    # "schema-violating" body (an object) reaches the wire as text too, and whether the lines
+    # are runs is what the endpoint checks (422 per line, tests/transfer/test_imports_api.py).
+    # Its parameters, statuses and error bodies are still checked.
+    excluded = (
+        [positive_data_acceptance, negative_data_rejection]
+        if case.operation.path == "/imports"
+        else None
+    )
+    case.call_and_validate(base_url=server_url, headers=headers, excluded_checks=excluded)

@@ -34,7 +34,7 @@ _BODY = {
 @router.post(
     "/imports",
     response_model=ImportResult,
-    responses=api_error_responses(401, 413, 415, 422),
+    responses=api_error_responses(400, 401, 413, 415, 422),
     openapi_extra={"requestBody": _BODY},
     summary="Import runs (JSON Lines or CSV)",
 )

@@ -23,7 +23,7 @@ from totrackit.db.types import to_micros
 from totrackit.processes.rules import Status, warning_point
 from totrackit.transfer import repository, wire
 from totrackit.transfer.progress import Progress
-from totrackit.transfer.wire import InvalidLine, RunRecord
+from totrackit.transfer.wire import InvalidLine, RunRecord, UnreadableFile
 
 #: Lines inserted per statement pair; bounded by the bind-parameter limits of both databases.
 BATCH = 2000
@@ -41,6 +41,7 @@ class ImportReport:
     skipped: int = 0
     rejected: int = 0
     applied: bool = False
+    unreadable: bool = False
     problems: list[tuple[int, str]] = field(default_factory=list)
 
     def reject(self, line: int, reason: str) -> None:
@@ -79,13 +80,14 @@ async def import_runs(
             progress.advance()
             if isinstance(item, InvalidLine):
                 report.reject(number, str(item))
+                report.unreadable |= isinstance(item, UnreadableFile)
             elif skip_invalid or not report.rejected:
                 batch.append((number, item))
             if len(batch) >= BATCH:
                 await _apply(conn, batch, report, warning_threshold, skip_invalid)
                 batch = []
         await _apply(conn, batch, report, warning_threshold, skip_invalid)
-        report.applied = skip_invalid or not report.rejected
+        report.applied = (skip_invalid and not report.unreadable) or not report.rejected
         if not report.applied:
             await transaction.rollback()
     progress.finish()
@@ -197,14 +199,21 @@ async def parse_csv(chunks: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIter
             continue
         if not text.strip():
             continue
-        (cells,) = list(csv.reader([text])) or [[]]
+        try:
+            (cells,) = list(csv.reader([text])) or [[]]
+        except csv.Error:  # a bare carriage return inside a line, for one
+            unreadable = UnreadableFile if header is None else InvalidLine
+            yield number, unreadable("not CSV: a carriage return outside quotes")
+            if header is None:
+                return
+            continue
         if header is None:
             header = [cell.strip().lower() for cell in cells]
             missing = [col for col in wire.CSV_REQUIRED if col not in header]
             if missing:
                 yield (
                     number,
-                    InvalidLine(
+                    UnreadableFile(
                         f"the header must name the columns {', '.join(wire.CSV_HEADER)} "
                         f"(missing: {', '.join(missing)})"
                     ),

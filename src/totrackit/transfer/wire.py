@@ -81,6 +81,11 @@ class InvalidLine(ValueError):
     """One line that cannot be imported; the message says why, naming the field."""
 
 
+class UnreadableFile(InvalidLine):
+    """A problem with the whole file (a CSV header without the required columns): nothing in
+    it can be read, so it is refused even with ``--skip-invalid``."""
+
+
 def encode(run: ProcessRun, now: datetime) -> bytes:
     return orjson.dumps(run.to_wire(now)) + b"\n"
 

@@ -878,6 +878,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
+            /** @description Invalid input: VALIDATION_ERROR (with details) or INVALID_ARGUMENT. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid X-API-KEY header. */
             401: {
                 headers: {
