@@ -44,5 +44,6 @@ cli.add_command(import_)
 cli.add_command(backup)
 cli.add_command(restore)
 # Last, once every command is added.
-whole_summaries(cli)
 cli.add_command(doctor)
+# Last, so it covers every command above.
+whole_summaries(cli)
