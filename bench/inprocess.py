@@ -28,29 +28,7 @@ async def request(app: Any, method: str, path: str, number: int) -> None:
             b'{"id":"r-%d","deadline":2000000000,"tags":[{"key":"country","value":"C1"},'
             b'{"key":"channel","value":"web"}],"context":{"customerId":"C1","attempt":1}}' % number
         )
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8080),
-        "state": {},
-    }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        return None
-
-    await app(scope, receive, send)
+    await call(app, method, path, body=body)
 
 
 async def call(
