@@ -61,7 +61,7 @@ demo: install $(WITH_UI) ## Run the service and UI at http://localhost:8080 on a
 test: test-python test-ui ## Run the whole test suite: Python on SQLite and PostgreSQL, UI unit and end-to-end
 
 .PHONY: test-python
-test-python: install ui/node_modules/.package-lock.json ## Run the Python tests (SQLite, a real PostgreSQL and Redis, headless Chromium; openapi-typescript)
+test-python: install ui ## Run the Python tests (SQLite, a real PostgreSQL and Redis, the built UI in headless Chromium; openapi-typescript)
 	scripts/ensure-chromium.sh
 	$(RUN) pytest
 
