@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.support import FakeClock
 from totrackit.errors import ValidationFailed
 from totrackit.processes.query import TAGS_PATTERN, parse_tags
+from totrackit.processes.schemas import UNPAIRED_SURROGATE
 
 
 def _fields(response: httpx.Response) -> dict[str, object]:
@@ -140,3 +141,36 @@ def test_rejected_values_are_always_writable() -> None:
     assert orjson.loads(orjson.dumps(body))["details"][0]["rejected_value"] == str(
         [2**70, float("inf")]
     )
+
+
+async def test_half_a_surrogate_pair_anywhere_in_a_body_is_refused_on_its_field(
+    client: httpx.AsyncClient,
+) -> None:
+    # JSON may escape a lone surrogate; no database stores it and no response could echo it.
+    bodies = {
+        "tags[0].value": b'{"id": "run-001", "tags": [{"key": "k", "value": "\\udc00"}]}',
+        "context": b'{"id": "run-001", "context": {"\\ud800": 1}}',
+    }
+    for field, raw in bodies.items():
+        response = await client.post(
+            "/processes/p", content=raw, headers={"content-type": "application/json"}
+        )
+        fields = _fields(response)
+        assert field in fields, fields
+        assert fields[field]["message"] == UNPAIRED_SURROGATE  # type: ignore[index]
+
+    assert (await client.get("/processes/p/run-001")).status_code == 404  # nothing stored
+
+
+def test_rejected_text_that_utf8_cannot_carry_is_echoed_with_escapes() -> None:
+    from totrackit.errors import ErrorCode, FieldError
+    from totrackit.web.errors import error_body
+
+    body = error_body(
+        code=ErrorCode.VALIDATION_ERROR,
+        message="m",
+        path="/",
+        details=[FieldError("x", "m", "ab\ud800")],
+    )
+
+    assert orjson.loads(orjson.dumps(body))["details"][0]["rejected_value"] == "ab\\ud800"

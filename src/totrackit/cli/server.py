@@ -91,6 +91,7 @@ def _serve(
 ) -> None:
     # Imported here so that light commands (version, migrate current) start fast.
     from totrackit.app import create_app
+    from totrackit.server.protocol import guarded_protocol
     from totrackit.server.serving import serve as serve_draining
 
     app = create_app(settings)
@@ -103,6 +104,10 @@ def _serve(
         announce=announce,
         host=settings.server.host,
         port=settings.server.port,
+        http=guarded_protocol(
+            max_head_bytes=settings.protection.max_header_bytes,
+            head_timeout_seconds=settings.protection.header_timeout_seconds,
+        ),
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

@@ -53,10 +53,22 @@ def _length(low: int, high: int) -> StringConstraints:
     return StringConstraints(min_length=low, max_length=high)
 
 
+#: Half of a surrogate pair, which JSON may escape ("\ud800"), is no character: no database
+#: stores it and no response could echo it. Pydantic refuses it in string fields; this says why.
+UNPAIRED_SURROGATE = (
+    "must be valid Unicode: an unpaired surrogate (U+D800 to U+DFFF) is no character"
+)
+
+
 def _storable(value: str) -> str:
     # PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both databases alike.
     if "\x00" in value:
         raise PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
+    if not value.isascii():  # strings inside ``context``, which pydantic does not check
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise PydanticCustomError("unpaired_surrogate", UNPAIRED_SURROGATE) from None
     return value
 
 

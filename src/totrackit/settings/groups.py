@@ -222,6 +222,24 @@ class ProtectionSettings(Group):
             "(413 beyond it); 0 disables the limit."
         ),
     )
+    max_header_bytes: int = Field(
+        32768,
+        ge=0,
+        description=(
+            "Largest request line plus headers accepted, counted while they arrive (414 for a "
+            "longer URL, 431 for more headers); 0 disables the limit."
+        ),
+    )
+    header_timeout_seconds: float = Field(
+        20.0,
+        ge=0,
+        le=3600,
+        description=(
+            "Seconds a client has to send a whole request line and headers, from opening the "
+            "connection or starting its next request (408 after it, so slow clients cannot hold "
+            "connections); 0 disables the limit."
+        ),
+    )
     import_max_bytes: int = Field(
         1073741824,
         ge=0,

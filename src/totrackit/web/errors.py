@@ -20,7 +20,7 @@ from starlette.routing import Match
 from totrackit.db.failures import DatabaseFailure, classify
 from totrackit.errors import AppError, ErrorCode, FieldError, ValidationFailed
 from totrackit.observability.context import current_request_id
-from totrackit.processes.schemas import NO_NUL_PATTERN
+from totrackit.processes.schemas import NO_NUL_PATTERN, UNPAIRED_SURROGATE
 from totrackit.web.responses import FastJSONResponse
 
 logger = logging.getLogger(__name__)
@@ -59,11 +59,13 @@ def error_body(
 
 def _writable(value: Any) -> Any:
     # A rejected value is echoed as sent, unless the response could not carry it (an integer
-    # beyond 64 bits, infinity): then as text, so the client still gets its 400.
+    # beyond 64 bits, infinity, an unpaired surrogate): then as text, with what UTF-8 cannot
+    # carry written as escapes (\ud800), so the client still gets its 400.
     try:
         orjson.dumps(value)
     except orjson.JSONEncodeError:
-        return str(value)
+        text = value if isinstance(value, str) else str(value)
+        return text.encode("utf-8", "backslashreplace").decode()
     return value
 
 
@@ -193,6 +195,8 @@ def _message(error: dict[str, Any]) -> str:
         return "must not be blank"
     if kind == "string_pattern_mismatch" and pattern == NO_NUL_PATTERN:
         return "must not contain the NUL character (U+0000)"
+    if kind == "string_unicode":  # JSON may escape half a surrogate pair: "\ud800"
+        return UNPAIRED_SURROGATE
     return str(error.get("msg", "is invalid"))
 
 
