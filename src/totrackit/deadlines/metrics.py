@@ -94,3 +94,18 @@ PROCESS_COUNTERS = {
     EventType.DEADLINE_MISSED: DEADLINE_MISSED,
     EventType.DEADLINE_WARNING: DEADLINE_WARNING,
 }
+
+# Retention.
+RETENTION_DELETED = Counter(
+    "totrackit_retention_deleted_runs",
+    "Finished runs deleted because they are older than TOTRACKIT_RUN_RETENTION.",
+)
+RETENTION_ARCHIVED = Counter(
+    "totrackit_retention_archived_runs",
+    "Runs written to TOTRACKIT_RUN_ARCHIVE_DIR before their deletion.",
+)
+RETENTION_LAST_ROUND = Gauge(
+    "totrackit_retention_last_round_timestamp_seconds",
+    "When the last retention round finished (it deletes nothing when nothing is due).",
+    multiprocess_mode="livemax",
+)

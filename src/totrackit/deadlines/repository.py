@@ -1,4 +1,4 @@
-"""Every SQL statement of the deadline engine: marking due runs and the webhook outbox.
+"""Every SQL statement of the deadline engine: marking due runs, the webhook outbox, retention.
 
 Claims use ``FOR UPDATE SKIP LOCKED`` so any number of engines share the work row by row on
 PostgreSQL; SQLite ignores the clause, and its single writer serialises the claims instead.
@@ -18,11 +18,13 @@ from totrackit.db.tables import (
     PENDING_ONLY,
     UNNOTIFIED,
     UNWARNED,
+    process_tags,
     processes,
     webhook_outbox,
 )
 from totrackit.deadlines.models import DueRun, OutboxEvent, OutboxStatus
 from totrackit.processes import rules
+from totrackit.processes.models import ProcessRun
 
 p = processes
 o = webhook_outbox
@@ -233,3 +235,28 @@ async def requeue(
     if dead_only:
         statement = statement.where(o.c.status == OutboxStatus.DEAD.value)
     return int((await conn.execute(statement)).rowcount)
+
+
+# Retention (TOTRACKIT_RUN_RETENTION).
+_FINISHED = (rules.Status.COMPLETED.value, rules.Status.FAILED.value)
+
+
+async def finished_before(
+    conn: AsyncConnection, *, cutoff: datetime, limit: int
+) -> list[ProcessRun]:
+    """Up to ``limit`` finished runs completed before ``cutoff``, oldest first (the
+    ``completed_at, id`` index), locked so that another engine's retention skips them."""
+    statement = (
+        select(p)
+        .where(p.c.status.in_(_FINISHED), p.c.completed_at < cutoff)
+        .order_by(p.c.completed_at, p.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [ProcessRun.from_row(row) for row in (await conn.execute(statement)).mappings()]
+
+
+async def delete_runs(conn: AsyncConnection, pks: Sequence[int]) -> int:
+    """Delete these runs and their tags (SQLite does not enforce the cascade by default)."""
+    await conn.execute(delete(process_tags).where(process_tags.c.process_pk.in_(pks)))
+    return int((await conn.execute(delete(p).where(p.c.id.in_(pks)))).rowcount)

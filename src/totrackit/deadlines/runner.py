@@ -21,6 +21,7 @@ from totrackit.deadlines.delivery import Deliverer, RetryPolicy
 from totrackit.deadlines.heartbeat import EngineHeartbeat
 from totrackit.deadlines.metrics import LAST_SCAN
 from totrackit.deadlines.receivers import receivers_from
+from totrackit.deadlines.retention import Retention
 from totrackit.deadlines.scanner import Scanner
 from totrackit.deadlines.upkeep import Upkeep
 from totrackit.observability.context import request_context
@@ -74,6 +75,12 @@ class DeadlineEngine:
             threshold=settings.warning_threshold,
             max_age=settings.webhook_max_age,
             retention=settings.webhook_retention,
+        )
+        self.retention = Retention(
+            db=db,
+            clock=clock,
+            keep=settings.run_retention,
+            archive_dir=settings.run_archive_dir,
         )
         self._wake_delivery = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -131,10 +138,12 @@ class DeadlineEngine:
     async def _upkeep_loop(self) -> None:
         while True:
             await _guarded("engine upkeep", self.upkeep.run)
+            if self.retention.enabled:
+                await _guarded("run retention", self.retention.run)
             await asyncio.sleep(self._upkeep_interval)
 
 
-async def _guarded(what: str, action: Callable[[], Awaitable[None]]) -> None:
+async def _guarded(what: str, action: Callable[[], Awaitable[object]]) -> None:
     """Run one cycle under its own correlation id (its log lines and the deliveries it makes
     share it); a failure is logged and the loop tries again next interval."""
     try:

@@ -349,6 +349,22 @@ class DeadlineSettings(Group):
         timedelta(days=7),
         description="Delivered and dead events are deleted from the outbox after this.",
     )
+    run_retention: Duration = Field(
+        timedelta(0),
+        description=(
+            "Finished runs (COMPLETED or FAILED) whose completion is older than this are "
+            "deleted by the deadline engine, in small batches that never hold up writes "
+            "(e.g. 90d); 0 keeps every run. At least 1d, so a number without a unit (seconds) "
+            "cannot empty the database."
+        ),
+    )
+    run_archive_dir: Path | None = Field(
+        None,
+        description=(
+            "With RUN_RETENTION: write each run to a JSON Lines file in this directory (the "
+            "export format, read back by `totrackit import`) before it is deleted."
+        ),
+    )
     public_url: str = Field(
         "", description="Base URL of the web UI, for the url deep link in webhook payloads."
     )
@@ -362,6 +378,13 @@ class DeadlineSettings(Group):
         le=65535,
         description="Port of the health and metrics listener of `totrackit worker`.",
     )
+
+    @field_validator("run_retention")
+    @classmethod
+    def _check_retention(cls, value: timedelta) -> timedelta:
+        if timedelta(0) < value < timedelta(days=1):
+            raise ValueError("must be 0 (keep every run) or at least 1d, e.g. 90d")
+        return value
 
     @field_validator("webhook_endpoints")
     @classmethod
