@@ -2,6 +2,7 @@
 
 No cluster runs here. The manifests are rendered with kubectl's Kustomize and validated against
 the Kubernetes JSON schemas of the three newest minor versions, strictly (unknown fields fail);
+the custom resources against their operators' CRDs in tests/test_kubernetes_custom_resources.py;
 the policy scan (checkov) is in tests/containers/test_kubernetes_policy.py and the pods run
 under Docker in tests/containers/test_kubernetes_pods.py.
 """
@@ -86,8 +87,8 @@ def test_validates_strictly_against_the_kubernetes_schemas(
     result = subprocess.run(args, capture_output=True, text=True, check=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    # The only resources without a schema are the listed custom resources: nothing else is
-    # skipped silently.
+    # The only resources without a schema here are the listed custom resources, which
+    # tests/test_kubernetes_custom_resources.py validates: nothing else is skipped silently.
     missing = set(
         re.findall(r"Couldn't find schema for kind (\S+) with api version (\S+)", result.stdout)
     )

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +33,85 @@ POLICY = "checkov --config-file deploy/kubernetes/.checkov.yaml -f {file}"
 # The three newest minor versions whose schemas the pinned kubernetes-validate ships.
 KUBERNETES_VERSIONS = ("1.35.0", "1.36.0", "1.37.0")
 
-# Custom resources have no schema in kubernetes-validate, which only knows the built-in kinds;
-# their CRD schemas are not on these machines (they come with each operator's release, which
-# nothing here can download), so they are skipped, each for that reason, and only these.
+
+@dataclass(frozen=True)
+class CRD:
+    """Where a custom kind's CRD comes from: a file of its operator's repository at a release."""
+
+    operator: str
+    repository: str
+    path: str
+    release: str
+    commit: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+# The operators' releases the custom resources are checked against, with their commits.
+OPERATOR_RELEASES = {
+    "cloudnative-pg/cloudnative-pg": ("v1.30.0", "4b5e244a7d031f67e025c83c1555e7726ecbbfa1"),
+    "external-secrets/external-secrets": ("v2.9.0", "378bdb622ed9712ef4a58370f6a17af033b7d343"),
+    "cert-manager/cert-manager": ("v1.21.1", "24e33194fb39488eff2bbf10c6dc640f407cad44"),
+    "prometheus-operator/prometheus-operator": (
+        "v0.93.0",
+        "f8fafd475f3d132e239432ae6172de60a6cb6516",
+    ),
+    "istio/istio": ("1.30.3", "56df41f63e513f834c9a3af33d8aed82d1d961f2"),
+    "linkerd/linkerd2": ("edge-26.8.3", "19a0d90d5a4a65e0b976f079ba8a5f1dab12c005"),
+}
+
+
+def _crd(operator: str, repository: str, path: str) -> CRD:
+    return CRD(operator, repository, path, *OPERATOR_RELEASES[repository])
+
+
+# Custom resources have no schema in kubernetes-validate, which only knows the built-in kinds:
+# tests/test_kubernetes_manifests.py validates them against their operators' CRDs instead
+# (tests/support/crd_schemas.py extracts the schemas into .crd-schemas/).
 CUSTOM_KINDS = {
-    ("postgresql.cnpg.io/v1", "Cluster"): "CloudNativePG operator",
-    ("external-secrets.io/v1", "ExternalSecret"): "External Secrets Operator",
-    ("cert-manager.io/v1", "Certificate"): "cert-manager",
-    ("monitoring.coreos.com/v1", "ServiceMonitor"): "Prometheus Operator",
-    ("monitoring.coreos.com/v1", "PrometheusRule"): "Prometheus Operator",
-    ("security.istio.io/v1", "PeerAuthentication"): "Istio",
-    ("security.istio.io/v1", "AuthorizationPolicy"): "Istio",
-    ("policy.linkerd.io/v1beta3", "Server"): "Linkerd",
-    ("policy.linkerd.io/v1alpha1", "MeshTLSAuthentication"): "Linkerd",
-    ("policy.linkerd.io/v1alpha1", "AuthorizationPolicy"): "Linkerd",
+    ("postgresql.cnpg.io/v1", "Cluster"): _crd(
+        "CloudNativePG",
+        "cloudnative-pg/cloudnative-pg",
+        "config/crd/bases/postgresql.cnpg.io_clusters.yaml",
+    ),
+    ("external-secrets.io/v1", "ExternalSecret"): _crd(
+        "External Secrets Operator",
+        "external-secrets/external-secrets",
+        "config/crds/bases/external-secrets.io_externalsecrets.yaml",
+    ),
+    ("cert-manager.io/v1", "Certificate"): _crd(
+        "cert-manager", "cert-manager/cert-manager", "deploy/crds/cert-manager.io_certificates.yaml"
+    ),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): _crd(
+        "Prometheus Operator",
+        "prometheus-operator/prometheus-operator",
+        "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
+    ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): _crd(
+        "Prometheus Operator",
+        "prometheus-operator/prometheus-operator",
+        "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+    ),
+    ("security.istio.io/v1", "PeerAuthentication"): _crd(
+        "Istio", "istio/istio", "manifests/charts/base/files/crd-all.gen.yaml"
+    ),
+    ("security.istio.io/v1", "AuthorizationPolicy"): _crd(
+        "Istio", "istio/istio", "manifests/charts/base/files/crd-all.gen.yaml"
+    ),
+    ("policy.linkerd.io/v1beta3", "Server"): _crd(
+        "Linkerd", "linkerd/linkerd2", "charts/linkerd-crds/templates/policy/server.yaml"
+    ),
+    ("policy.linkerd.io/v1alpha1", "MeshTLSAuthentication"): _crd(
+        "Linkerd",
+        "linkerd/linkerd2",
+        "charts/linkerd-crds/templates/policy/meshtls-authentication.yaml",
+    ),
+    ("policy.linkerd.io/v1alpha1", "AuthorizationPolicy"): _crd(
+        "Linkerd",
+        "linkerd/linkerd2",
+        "charts/linkerd-crds/templates/policy/authorization-policy.yaml",
+    ),
 }
 
 # Optional components each overlay can take on top of its own: the meshes. Every other
