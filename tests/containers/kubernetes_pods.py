@@ -12,6 +12,7 @@ are HTTP GETs on the probe's path and port, at its period.
 from __future__ import annotations
 
 import base64
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,42 @@ def config_data(resources: Resources, name: str) -> dict[str, str]:
 def secret_data(resources: Resources, name: str) -> dict[str, str]:
     secret = find(resources, "Secret", name)
     return {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+
+
+def external_secrets(resources: Resources, store: dict[str, dict[str, str]]) -> Resources:
+    """The Secrets the External Secrets Operator writes for the ExternalSecrets, from ``store``.
+
+    ``store`` stands in for the secret manager: its keys with their properties. A target's
+    template, if any, makes the Secret's data (its ``{{ .name }}`` filled in) and type.
+    """
+    secrets = []
+    for external in (r for r in resources if r["kind"] == "ExternalSecret"):
+        spec = external["spec"]
+        values = {
+            item["secretKey"]: store[item["remoteRef"]["key"]][item["remoteRef"]["property"]]
+            for item in spec["data"]
+        }
+        template = spec["target"].get("template", {})
+        data = {name: _fill(text, values) for name, text in template.get("data", values).items()}
+        secrets.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": spec["target"]["name"], **_namespace(external)},
+                "type": template.get("type", "Opaque"),
+                "data": {key: base64.b64encode(v.encode()).decode() for key, v in data.items()},
+            }
+        )
+    return secrets
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{\{ \.(\w+) \}\}", lambda match: values[match[1]], template)
+
+
+def _namespace(resource: dict[str, Any]) -> dict[str, str]:
+    namespace = resource["metadata"].get("namespace")
+    return {"namespace": namespace} if namespace else {}
 
 
 def environment(resources: Resources, container: dict[str, Any]) -> dict[str, str]:

@@ -1,15 +1,20 @@
-"""The dev overlay's Deployments and Jobs, run with Docker exactly as their pod specs say.
+"""Each overlay's Deployments and Jobs, run with Docker exactly as their pod specs say.
 
 No cluster runs on these machines, so the pods' containers run under Docker
 (kubernetes_pods.py): on one network where PostgreSQL and Redis answer to their Service names
-(totrackit-postgres, totrackit-redis), with an arbitrary UID in group 0. The only change to the
-rendered manifests is the image, the one the suite built (TOTRACKIT_IMAGE_NAME:TOTRACKIT_VERSION).
+(dev's totrackit-postgres, or the CloudNativePG Cluster's totrackit-db-rw in staging and prod;
+totrackit-redis), with an arbitrary UID in group 0. The only change to the rendered manifests is
+the image, the one the suite built (TOTRACKIT_IMAGE_NAME:TOTRACKIT_VERSION), also where prod
+names its registry and digest. Staging and prod take their Secrets from External Secrets: the
+Secrets the operator would write from the ExternalSecrets stand in, with values of the test's
+(STORE) in the secret manager's place; PostgreSQL gets the roles the Cluster's bootstrap makes.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import secrets
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +25,9 @@ import pytest
 
 from tests.containers.conftest import keep_or
 from tests.containers.kubernetes_pods import (
+    config_data,
     docker_run_args,
+    external_secrets,
     probe_once,
     probe_port,
     probe_until,
@@ -37,7 +44,7 @@ from tests.containers.support import (
     run,
     status,
 )
-from tests.support.kubernetes import find, render
+from tests.support.kubernetes import OVERLAYS, find, render
 
 pytestmark = pytest.mark.containers
 
@@ -46,6 +53,17 @@ POSTGRES_IMAGE = ENV.get("POSTGRES_IMAGE", "postgres:16")
 REDIS_IMAGE = ENV.get("REDIS_IMAGE", "redis:7")
 # An arbitrary UID, as OpenShift assigns one: nothing may depend on the image's own 10001.
 UID = random.randint(100000, 2000000)
+# The secret manager of staging and prod, under the keys their ExternalSecrets read.
+_REDIS_PASSWORD = secrets.token_hex(16)
+STORE = {
+    "totrackit/db-owner": {"username": "totrackit_owner", "password": secrets.token_hex(16)},
+    "totrackit/db-app": {"username": "totrackit_app", "password": secrets.token_hex(16)},
+    "totrackit/redis": {
+        "password": _REDIS_PASSWORD,
+        "url": f"redis://:{_REDIS_PASSWORD}@totrackit-redis:6379/0",
+    },
+    "totrackit/api": {"api-key": secrets.token_hex(16)},
+}
 
 Resources = list[dict[str, Any]]
 
@@ -64,9 +82,24 @@ def logs(name: str) -> str:
     return result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
-def manifests() -> Resources:
-    return render("dev", ["backup"], images={"totrackit": IMAGE})
+@pytest.fixture(scope="module", params=OVERLAYS)
+def manifests(request: pytest.FixtureRequest) -> Resources:
+    """The overlay's manifests (dev with the backup component, which the others have)."""
+    overlay = request.param
+    resources = render(overlay, ["backup"] if overlay == "dev" else [], images={"totrackit": IMAGE})
+    return resources + external_secrets(resources, STORE)
+
+
+def namespace(manifests: Resources) -> str:
+    return str(manifests[0]["metadata"]["name"])
+
+
+def superuser_password(manifests: Resources) -> str:
+    """dev's in-cluster PostgreSQL has a superuser Secret; CloudNativePG's superuser is off."""
+    statefulsets = {r["metadata"]["name"] for r in manifests if r["kind"] == "StatefulSet"}
+    if "totrackit-postgres" in statefulsets:
+        return secret_data(manifests, "totrackit-postgres")["password"]
+    return secrets.token_hex(16)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +110,12 @@ def network(manifests: Resources, free_ports: None) -> Iterator[None]:
     docker("network", "create", NETWORK)
     owner = secret_data(manifests, "totrackit-db-owner")["password"]
     app = secret_data(manifests, "totrackit-db-app")["password"]
-    superuser = secret_data(manifests, "totrackit-postgres")["password"]
+    superuser = superuser_password(manifests)
     redis_password = secret_data(manifests, "totrackit-redis")["redis.conf"].split()[-1]
+    host = config_data(manifests, "totrackit-config")["TOTRACKIT_DB_HOST"]
     docker(
         "run", "-d", "--name", container_name("postgres"), "--network", NETWORK,
-        "--network-alias", "totrackit-postgres", "--tmpfs", "/var/lib/postgresql/data",
+        "--network-alias", host, "--tmpfs", "/var/lib/postgresql/data",
         "-e", f"POSTGRES_PASSWORD={superuser}", "-e", f"TOTRACKIT_DB_OWNER_PASSWORD={owner}",
         "-e", f"TOTRACKIT_DB_APP_PASSWORD={app}",
         "-v", f"{ROOT}/deploy/postgres/init:/docker-entrypoint-initdb.d:ro", POSTGRES_IMAGE,
@@ -228,20 +262,23 @@ def test_the_api_container_passes_its_probes_and_serves(
     facts = inspect(container_name("api"))[0]
     assert facts["Config"]["User"] == f"{UID}:0"
     assert facts["HostConfig"]["ReadonlyRootfs"] is True
+    assert facts["Config"]["Image"] == IMAGE  # prod's digest too gives way to the built image
     note(
-        f"kubernetes api pod: {resident_mb('api'):.0f} MiB resident (limit {container['resources']['limits']['memory']})"
+        f"kubernetes api pod ({namespace(manifests)}): {resident_mb('api'):.0f} MiB resident (limit {container['resources']['limits']['memory']})"
     )
 
 
 def test_the_worker_container_passes_its_probes(
-    worker: tuple[str, dict[str, Any], dict[str, Any]], note: Callable[[str], None]
+    worker: tuple[str, dict[str, Any], dict[str, Any]],
+    manifests: Resources,
+    note: Callable[[str], None],
 ) -> None:
     base, _pod, container = worker
     passes_its_probes(base, container, "worker")
 
     assert status("GET", f"{base}/metrics") == 200
     note(
-        f"kubernetes worker pod: {resident_mb('worker'):.0f} MiB resident (limit {container['resources']['limits']['memory']})"
+        f"kubernetes worker pod ({namespace(manifests)}): {resident_mb('worker'):.0f} MiB resident (limit {container['resources']['limits']['memory']})"
     )
 
 

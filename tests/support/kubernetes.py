@@ -175,8 +175,17 @@ def render_text(
         kustomization["namespace"] = own["namespace"]
         kustomization["images"] = own["images"]
         if images:
+            # The overlay's images have been renamed already (prod's to its registry, by digest):
+            # an override names the image as the overlay leaves it.
+            renamed = {
+                image["name"]: image.get("newName", image["name"]) for image in own["images"]
+            }
             kustomization["images"] = [
-                {"name": name, "newName": new.rsplit(":", 1)[0], "newTag": new.rsplit(":", 1)[1]}
+                {
+                    "name": renamed.get(name, name),
+                    "newName": new.rsplit(":", 1)[0],
+                    "newTag": new.rsplit(":", 1)[1],
+                }
                 for name, new in images.items()
             ]
         (here / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
