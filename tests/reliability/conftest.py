@@ -12,6 +12,8 @@ import asyncpg
 import pytest
 
 from tests.support.postgres import PostgresServer
+from tests.support.redis import RedisServer, redis_server_binary
+from tests.support.servers import free_port
 
 #: Settings of every server these tests start: short drains, quiet logs, a connect timeout short
 #: enough that an outage shows in seconds.
@@ -52,3 +54,13 @@ def stored_runs(url: str, name: str) -> Counter[str]:
 
 def server_env(postgres: PostgresServer) -> dict[str, str]:
     return {**SERVER_SETTINGS, "TOTRACKIT_DATABASE_URL": postgres.url}
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(redis_server_binary(), free_port(), tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

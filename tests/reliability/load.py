@@ -33,6 +33,14 @@ class Load:
     url: str
     outcomes: list[Outcome] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop the writers and wait for the requests they have in flight."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
 
     def record(self, outcome: Outcome) -> None:
         with self._lock:
@@ -78,27 +86,24 @@ def steady_writes(url: str, *, writers: int = 4, timeout: float = 30.0) -> Itera
     """Writers sending creates until the block ends. ``timeout`` bounds every request: one that
     takes longer is recorded as unanswered (``ReadTimeout``), which tests treat as a hang."""
     load = Load(url)
-    stop = threading.Event()
 
     def write(writer: int) -> None:
         with httpx.Client(timeout=timeout) as client:
             sequence = 0
-            while not stop.is_set():
+            while not load._stop.is_set():
                 sequence += 1
                 outcome = create(client, load.url, f"w{writer}-{sequence}-{time.monotonic_ns()}")
                 load.record(outcome)
                 if outcome.status is None or outcome.status >= 500:
                     time.sleep(0.05)  # a retrying client backs off a little
 
-    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(writers)]
-    for thread in threads:
+    load._threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(writers)]
+    for thread in load._threads:
         thread.start()
     try:
         yield load
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=timeout + 5)
+        load.stop()
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
