@@ -69,8 +69,10 @@ class ServerSettings(Group):
         ge=1,
         le=3600,
         description=(
-            "With several server processes: one whose event loop has not turned for this long "
-            "(blocked, deadlocked) is killed and replaced."
+            "A server process whose event loop has not turned for this long (blocked, "
+            "deadlocked), or whose deadline engine has completed no scan for this long past "
+            "its stall limit, exits with status 70 so that its restart policy (or, with "
+            "several server processes, the supervisor) replaces it."
         ),
     )
     shutdown_drain_seconds: float = Field(
