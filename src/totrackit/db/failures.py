@@ -55,6 +55,22 @@ SQLITE_CODES: dict[int, DatabaseFailure] = {
 }
 
 
+def failure_types(*, postgresql: bool) -> tuple[type[Exception], ...]:
+    """Every exception class ``classify`` can recognise (the web layer answers these apart from
+    bugs). asyncpg's own classes only when PostgreSQL is in use: importing the driver costs an
+    embedded-SQLite process memory for nothing."""
+    types: tuple[type[Exception], ...] = (
+        DBAPIError,
+        PoolTimeoutError,
+        OSError,  # ConnectionError, TimeoutError, socket.gaierror while connecting
+    )
+    if postgresql:
+        import asyncpg
+
+        types += (asyncpg.PostgresError,)  # raised unwrapped while connecting (57P03, 53300)
+    return types
+
+
 def classify(exc: BaseException) -> DatabaseFailure | None:
     """What kind of database failure ``exc`` is, or None when it is not one."""
     if isinstance(exc, PoolTimeoutError):
