@@ -65,6 +65,10 @@ test-python: install ui ## Run the Python tests (SQLite, a real PostgreSQL and R
 	scripts/ensure-chromium.sh
 	$(RUN) pytest
 
+.PHONY: test-reliability
+test-reliability: install ## Run only the fault-injection suite (PostgreSQL and Redis stopped and killed under load, processes killed -9; also part of make test)
+	$(RUN) pytest -m reliability
+
 .PHONY: test-ui
 test-ui: install ui ## Run the UI's unit tests and its end-to-end tests in headless Chromium
 	cd ui && npm run --silent lint && npm test --silent

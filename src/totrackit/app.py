@@ -29,6 +29,7 @@ from totrackit.processes.metrics import NoMetrics
 from totrackit.processes.routes import router as processes_router
 from totrackit.processes.service import ProcessService
 from totrackit.settings import Settings
+from totrackit.settings.database_url import Backend
 from totrackit.state import AppState
 from totrackit.transfer.routes import router as imports_router
 from totrackit.ui.routes import STATIC_DIR, mount_ui
@@ -123,7 +124,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             settings, lifecycle=lifecycle, limiter=limiter, quiet=tracing.quiet
         ),
     )
-    install_error_handlers(app)
+    install_error_handlers(app, postgresql=settings.database.location.backend is Backend.POSTGRESQL)
     routers = [processes_router, imports_router, analytics_router, health_router, docs_router]
     if settings.observability.metrics_enabled:
         routers.append(metrics_router)

@@ -43,6 +43,9 @@ class Receiver:
         self._server = ThreadingHTTPServer(
             ("127.0.0.1", 0), self._handler(), bind_and_activate=False
         )
+        # Several engines deliver with several requests in flight each: the default backlog
+        # of 5 would drop their connections (SYN retried after a second, past the timeout).
+        self._server.request_queue_size = 128
         self._server.server_bind()
         self.port = int(self._server.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}/hooks"

@@ -19,7 +19,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.observability.support import otlp_receiver, write_sample
-from tests.support.servers import RunningServer, free_port, run_cli, running_server
+from tests.support.servers import (
+    RunningServer,
+    free_port,
+    probe_until_pids,
+    run_cli,
+    running_server,
+)
 
 SETTINGS = {"TOTRACKIT_SHUTDOWN_DRAIN_SECONDS": "1", "TOTRACKIT_ACCESS_LOG": "false"}
 LIVE = "/health/live"
@@ -39,34 +45,6 @@ def two_workers(postgresql_only: str, metrics_dir: Path, tmp_path: Path) -> Iter
     }
     with running_server(data_dir=tmp_path, command="api", env=env, args=["--workers", "2"]) as api:
         yield api
-
-
-def answering_pid(url: str) -> int:
-    # A new connection each time, so the kernel hands it to either worker.
-    response = httpx.get(url + LIVE, headers={"Connection": "close"}, timeout=10)
-    assert response.status_code == 200
-    pid: int = response.json()["application"]["details"]["pid"]
-    return pid
-
-
-def probe_until_pids(
-    url: str, count: int, *, excluding: frozenset[int] = frozenset()
-) -> tuple[set[int], int]:
-    """Send liveness probes until ``count`` distinct workers (not in ``excluding``) answered."""
-    seen: set[int] = set()
-    sent = 0
-    deadline = time.monotonic() + 60
-    while len(seen - excluding) < count:
-        assert time.monotonic() < deadline, f"only workers {seen} answered"
-        try:
-            seen.add(answering_pid(url))
-        except httpx.TransportError:
-            # A connection the kernel queued at a worker that is being replaced is reset
-            # when that worker is killed; a client sees that once, and so may the probe.
-            if not excluding:
-                raise
-        sent += 1
-    return seen - excluding, sent
 
 
 def live_probes_counted(url: str) -> float:

@@ -109,3 +109,31 @@ def _wait_until_live(server: RunningServer, timeout: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise TimeoutError(f"server did not answer within {timeout}s:\n{server.log.read_text()}")
+
+
+def answering_pid(url: str) -> int:
+    # A new connection each time, so the kernel hands it to either worker.
+    response = httpx.get(url + "/health/live", headers={"Connection": "close"}, timeout=10)
+    assert response.status_code == 200
+    pid: int = response.json()["application"]["details"]["pid"]
+    return pid
+
+
+def probe_until_pids(
+    url: str, count: int, *, excluding: frozenset[int] = frozenset()
+) -> tuple[set[int], int]:
+    """Send liveness probes until ``count`` distinct workers (not in ``excluding``) answered."""
+    seen: set[int] = set()
+    sent = 0
+    deadline = time.monotonic() + 60
+    while len(seen - excluding) < count:
+        assert time.monotonic() < deadline, f"only workers {seen} answered"
+        try:
+            seen.add(answering_pid(url))
+        except httpx.TransportError:
+            # A connection the kernel queued at a worker that is being replaced is reset
+            # when that worker is killed; a client sees that once, and so may the probe.
+            if not excluding:
+                raise
+        sent += 1
+    return seen - excluding, sent

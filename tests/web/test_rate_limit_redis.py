@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.redis import RedisServer
 from tests.support.servers import free_port, running_server
-from tests.web.conftest import MakeApp, RedisServer, client_for
+from tests.web.conftest import MakeApp, client_for
 from totrackit.ratelimit.limiter import RateLimiter
 from totrackit.ratelimit.rule import parse_rate
 from totrackit.ratelimit.stores import MemoryStore, RedisStore

@@ -93,6 +93,7 @@ def _serve(
     from totrackit.app import create_app
     from totrackit.server.protocol import guarded_protocol
     from totrackit.server.serving import serve as serve_draining
+    from totrackit.server.watchdog import Watchdog
 
     app = create_app(settings)
     serve_draining(
@@ -102,6 +103,7 @@ def _serve(
         sockets=sockets,
         report=report,
         announce=announce,
+        watchdog=Watchdog(settings.server.hung_worker_seconds, lambda: _engine_stall(app)),
         host=settings.server.host,
         port=settings.server.port,
         http=guarded_protocol(
@@ -118,6 +120,16 @@ def _serve(
         ssl_certfile=settings.server.tls_cert_file,
         ssl_keyfile=settings.server.tls_key_file,
     )
+
+
+def _engine_stall(app: Any) -> str | None:
+    """The embedded deadline engine's stall, once the app's lifespan has started it."""
+    state = getattr(app.state, "totrackit", None)
+    heartbeat = getattr(state, "deadline_engine", None)
+    if state is None or heartbeat is None:
+        return None
+    reason: str | None = heartbeat.stall_reason(state.clock.now())
+    return reason
 
 
 _HOST = click.option("--host", help="Address to bind (default TOTRACKIT_HOST or 127.0.0.1).")

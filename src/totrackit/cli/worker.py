@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import click
 
@@ -21,10 +22,11 @@ logger = logging.getLogger("totrackit.deadlines.app")
 def worker(host: str | None, port: int | None) -> None:
     """Run the deadline scanner and webhook delivery, with a health and metrics listener."""
     # Imported here so that light commands (version, migrate current) start fast.
-    import uvicorn
-
     from totrackit.deadlines.app import create_worker_app
+    from totrackit.lifecycle import Lifecycle
     from totrackit.observability.logs import configure_logging
+    from totrackit.server.serving import serve as serve_draining
+    from totrackit.server.watchdog import Watchdog
 
     settings = load_settings(host=host, worker_port=port)
     # The same JSON/console pipeline, levels and redaction as the API processes.
@@ -44,11 +46,24 @@ def worker(host: str | None, port: int | None) -> None:
         settings.server.host,
         listener.getsockname()[1],
     )
-    config = uvicorn.Config(
-        create_worker_app(settings),
+    app = create_worker_app(settings)
+    serve_draining(
+        app,
+        lifecycle=Lifecycle(ready=True),
+        drain_seconds=0,  # nothing routes traffic to a worker: it stops at once
+        sockets=[listener],
+        watchdog=Watchdog(settings.server.hung_worker_seconds, lambda: _engine_stall(app)),
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,
         server_header=False,
     )
-    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _engine_stall(app: Any) -> str | None:
+    """Why the engine makes no progress, once the worker's lifespan has started it."""
+    state = getattr(app.state, "worker", None)
+    if state is None:
+        return None
+    reason: str | None = state.deadlines.heartbeat.stall_reason(state.clock.now())
+    return reason

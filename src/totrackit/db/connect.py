@@ -31,7 +31,14 @@ def _postgresql_engine(settings: DatabaseSettings) -> AsyncEngine:
         # No pre-ping: it costs a round trip on every request. A connection the database
         # dropped fails its request with a 503 and is replaced; the pool recycles hourly.
         pool_recycle=3600,
-        connect_args={"server_settings": server_settings},
+        # Bounded waits: a database that is down or unreachable, or a pool that is exhausted,
+        # makes a request a 503 after these, never a request held open (asyncpg waits 60 s
+        # to connect, SQLAlchemy 30 s for a pooled connection, by default).
+        pool_timeout=settings.pool_timeout_ms / 1000,
+        connect_args={
+            "server_settings": server_settings,
+            "timeout": settings.connect_timeout_ms / 1000,
+        },
         json_serializer=_dumps,
         json_deserializer=orjson.loads,
     )

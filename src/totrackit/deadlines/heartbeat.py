@@ -22,6 +22,11 @@ class EngineHeartbeat:
     started_at: datetime
     last_scan_at: datetime | None = None
     last_delivery_at: datetime | None = None
+    # When each loop last finished a cycle, successful or not: a scan that fails because the
+    # database is down still turns the loop (restarting the process would not help), a scan
+    # that hangs does not.
+    last_scan_cycle_at: datetime | None = None
+    last_delivery_cycle_at: datetime | None = None
 
     def scanned(self, now: datetime) -> None:
         self.last_scan_at = now
@@ -35,6 +40,23 @@ class EngineHeartbeat:
         scan_stalled = now - (self.last_scan_at or self.started_at) > limit
         delivery_since = self.last_delivery_at or self.started_at
         return scan_stalled or now - delivery_since > limit + self.delivery_allowance
+
+    def scan_cycled(self, now: datetime) -> None:
+        self.last_scan_cycle_at = now
+
+    def delivery_cycled(self, now: datetime) -> None:
+        self.last_delivery_cycle_at = now
+
+    def stall_reason(self, now: datetime) -> str | None:
+        """Why the engine's loops have stopped turning (for the process watchdog), or None."""
+        limit = self.scan_interval * STALL_INTERVALS
+        scan_since = self.last_scan_cycle_at or self.started_at
+        if now - scan_since > limit:
+            return f"the deadline scan has not finished a cycle since {_iso(scan_since)}"
+        delivery_since = self.last_delivery_cycle_at or self.started_at
+        if now - delivery_since > limit + self.delivery_allowance:
+            return f"webhook delivery has not finished a cycle since {_iso(delivery_since)}"
+        return None
 
     def to_health(self, now: datetime) -> dict[str, Any]:
         """The ``worker`` health component."""

@@ -126,12 +126,14 @@ class DeadlineEngine:
         while True:
             started = time.monotonic()
             await _guarded("deadline scan", self.scan_once)
+            self.heartbeat.scan_cycled(self._clock.now())
             await asyncio.sleep(max(0.0, self._interval - (time.monotonic() - started)))
 
     async def _delivery_loop(self) -> None:
         while True:
             self._wake_delivery.clear()
             await _guarded("webhook delivery", self.deliver_due)
+            self.heartbeat.delivery_cycled(self._clock.now())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake_delivery.wait(), timeout=self._interval)
 

@@ -36,6 +36,9 @@ ComponentCheck = Callable[[], Awaitable[dict[str, Any]]]
 READY_MAX_AGE = 1.0
 #: How often the background refresh checks the database while the app runs.
 READY_REFRESH_INTERVAL = 0.5
+#: A database check that has not answered in this many seconds reports the database DOWN: a
+#: database that accepts connections but never answers must not hold probes past their timeout.
+DATABASE_CHECK_TIMEOUT = 2.0
 
 
 @dataclass
@@ -124,7 +127,8 @@ class HealthService:
     async def database(self) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            current = await migrate.current_revision(self.db)
+            async with asyncio.timeout(DATABASE_CHECK_TIMEOUT):
+                current = await migrate.current_revision(self.db)
         except Exception as exc:  # any failure is the answer: the database is not usable
             return {
                 "status": DOWN,

@@ -25,6 +25,7 @@ import uvicorn
 
 from totrackit.lifecycle import Lifecycle
 from totrackit.server.listen import Address, banner
+from totrackit.server.watchdog import Watchdog
 
 if TYPE_CHECKING:
     from totrackit.server.supervisor import ProcessReport
@@ -41,12 +42,14 @@ class DrainingServer(uvicorn.Server):
         drain_seconds: float,
         report: ProcessReport | None = None,
         announce: Address | None = None,
+        watchdog: Watchdog | None = None,
     ):
         super().__init__(config)
         self._lifecycle = lifecycle
         self._drain_seconds = drain_seconds
         self._report = report
         self._announce = announce
+        self._watchdog = watchdog
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -54,6 +57,8 @@ class DrainingServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if not self.started:
             return
+        if self._watchdog is not None:
+            self._watchdog.start()
         if self._announce is not None:
             message = banner(self._announce)
             logger.info(message)
@@ -64,10 +69,17 @@ class DrainingServer(uvicorn.Server):
                 self._stop_listening()
 
     async def on_tick(self, counter: int) -> bool:
-        # Every 100 ms while the event loop turns: the supervisor's heartbeat.
+        # Every 100 ms while the event loop turns: the supervisor's heartbeat and the watchdog's.
         if self._report is not None:
             self._report.alive()
+        if self._watchdog is not None:
+            self._watchdog.beat()
         return await super().on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()  # a long graceful shutdown is not a stall
+        await super().shutdown(sockets=sockets)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._report is not None and self._report.orphaned and self._loop is not None:
@@ -105,13 +117,15 @@ def serve(
     sockets: list[socket.socket] | None = None,
     report: ProcessReport | None = None,
     announce: Address | None = None,
+    watchdog: Watchdog | None = None,
     **options: Any,
 ) -> None:
     """Run ``app`` like ``uvicorn.run(app, **options)``, with the drain phase on SIGTERM.
 
     ``sockets`` are already bound (server/listen.py). A server process of the supervisor passes
     the ``report`` through which it says that it serves and that its event loop turns; the
-    single server passes the ``announce`` address, logged once it accepts connections.
+    single server passes the ``announce`` address, logged once it accepts connections. The
+    ``watchdog`` (server/watchdog.py) starts once the server serves.
     """
     server = DrainingServer(
         uvicorn.Config(app, **options),
@@ -119,5 +133,6 @@ def serve(
         drain_seconds=drain_seconds,
         report=report,
         announce=announce,
+        watchdog=watchdog,
     )
     server.run(sockets=sockets)

@@ -69,8 +69,10 @@ class ServerSettings(Group):
         ge=1,
         le=3600,
         description=(
-            "With several server processes: one whose event loop has not turned for this long "
-            "(blocked, deadlocked) is killed and replaced."
+            "A server process whose event loop has not turned for this long (blocked, "
+            "deadlocked), or whose deadline engine has completed no scan for this long past "
+            "its stall limit, exits with status 70 so that its restart policy (or, with "
+            "several server processes, the supervisor) replaces it."
         ),
     )
     shutdown_drain_seconds: float = Field(
@@ -142,6 +144,26 @@ class DatabaseSettings(Group):
         ge=0,
         alias="db_statement_timeout_ms",
         description="PostgreSQL statement timeout in milliseconds (0 disables).",
+    )
+    connect_timeout_ms: int = Field(
+        5000,
+        ge=100,
+        le=600_000,
+        alias="db_connect_timeout_ms",
+        description=(
+            "PostgreSQL connect timeout in milliseconds: a database that does not answer "
+            "makes a request a 503 after it, instead of holding it."
+        ),
+    )
+    pool_timeout_ms: int = Field(
+        10000,
+        ge=100,
+        le=600_000,
+        alias="db_pool_timeout_ms",
+        description=(
+            "Milliseconds a request waits for a free PostgreSQL connection when all of "
+            "DB_POOL_SIZE + DB_MAX_OVERFLOW are busy (503 after it)."
+        ),
     )
     data_dir: Path = Field(Path("data"), description="Directory of the embedded SQLite database.")
     auto_migrate: bool = Field(

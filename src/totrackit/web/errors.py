@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from totrackit.db.failures import DatabaseFailure, classify
+from totrackit.db.failures import DatabaseFailure, classify, failure_types
 from totrackit.errors import AppError, ErrorCode, FieldError, ValidationFailed
 from totrackit.observability.context import current_request_id
 from totrackit.processes.schemas import NO_NUL_PATTERN, UNPAIRED_SURROGATE
@@ -80,10 +80,16 @@ def error_response(
     return FastJSONResponse(body, status_code=status)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, postgresql: bool) -> None:
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    # Database failures are answered by Starlette's inner exception middleware, like the
+    # errors above. Only what is left reaches the outermost handler (Exception): that one
+    # re-raises after answering, and uvicorn then logs the traceback again and closes the
+    # connection, which in an outage would cost keep-alive clients a request on every 503.
+    for candidate in failure_types(postgresql=postgresql):
+        app.add_exception_handler(candidate, _database_failure)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -131,7 +137,22 @@ async def _unexpected_error(request: Request, exc: Exception) -> FastJSONRespons
     return response
 
 
+async def _database_failure(request: Request, exc: Exception) -> FastJSONResponse:
+    response = _failure_response(request, exc)
+    if response is None:
+        raise exc  # not the database's condition: a bug, for _unexpected_error
+    return response
+
+
 async def _unexpected_error_response(request: Request, exc: Exception) -> FastJSONResponse:
+    response = _failure_response(request, exc)
+    if response is not None:
+        return response
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+
+
+def _failure_response(request: Request, exc: Exception) -> FastJSONResponse | None:
     failure = classify(exc)
     if failure is DatabaseFailure.TIMEOUT:
         logger.warning("Query timed out on %s %s", request.method, request.url.path)
@@ -143,8 +164,7 @@ async def _unexpected_error_response(request: Request, exc: Exception) -> FastJS
         return _unavailable(
             request, ErrorCode.DATABASE_UNAVAILABLE, "The database is not reachable; retry shortly."
         )
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+    return None
 
 
 def _unavailable(request: Request, code: ErrorCode, message: str) -> FastJSONResponse:
